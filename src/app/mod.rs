@@ -1,0 +1,141 @@
+//! Wiring: starts the store, gateway client, notification listener and (in demo mode) the
+//! embedded gateway simulator, and runs the cashier screen's commands.
+
+mod runner;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+use crate::config::{AppDirs, Settings};
+use crate::gateway::GatewayClient;
+use crate::listener::{self, ListenerHandle};
+use crate::orders::{PaymentService, ServiceOptions};
+use crate::protocol::{ApiKey, Merchant, SignType};
+use crate::simulator::{self, SimulatorConfig, SimulatorHandle};
+use crate::store::Store;
+
+pub use runner::{error_chain, run_commands};
+
+/// The demo merchant's `appid`, known only to the embedded simulator.
+pub const DEMO_APPID: &str = "wx00000000demo0000";
+/// The demo merchant's `mch_id`.
+pub const DEMO_MCH_ID: &str = "1900000109";
+/// The demo merchant's API key. It protects nothing: the demo gateway is in-process.
+pub const DEMO_API_KEY: &str = "wxpayposdemokey00000000000000000";
+/// Database file name in the data folder.
+pub const DATABASE_FILE_NAME: &str = "wxpay-pos.sqlite3";
+
+/// The demo merchant, used when no merchant is configured.
+pub fn demo_merchant() -> Merchant {
+    Merchant {
+        appid: DEMO_APPID.into(),
+        mch_id: DEMO_MCH_ID.into(),
+        api_key: ApiKey::new(DEMO_API_KEY),
+        sign_type: SignType::Md5,
+    }
+}
+
+/// The merchant the settings describe, or the demo merchant.
+pub fn configured_merchant(settings: &Settings) -> Merchant {
+    settings
+        .merchant
+        .as_ref()
+        .map(|merchant| merchant.merchant())
+        .unwrap_or_else(demo_merchant)
+}
+
+/// Everything the cashier, the CLI and the headless listener run on.
+pub struct Services {
+    pub service: Arc<PaymentService>,
+    pub listener: ListenerHandle,
+    /// The embedded gateway simulator, in demo mode only.
+    pub simulator: Option<SimulatorHandle>,
+    pub database_path: PathBuf,
+}
+
+impl Services {
+    /// True when the app runs against the embedded simulator.
+    pub fn is_demo(&self) -> bool {
+        self.simulator.is_some()
+    }
+}
+
+/// Opens the store and starts the listener and, without a merchant configuration, the
+/// embedded simulator. Must run inside the tokio runtime.
+pub async fn start_services(settings: &Settings, dirs: &AppDirs) -> anyhow::Result<Services> {
+    let database_path = settings
+        .storage
+        .database
+        .clone()
+        .unwrap_or_else(|| dirs.data_dir.join(DATABASE_FILE_NAME));
+    let receipt_dir = settings
+        .storage
+        .receipt_dir
+        .clone()
+        .unwrap_or_else(|| dirs.data_dir.join("receipts"));
+    let store = Store::open(&database_path)
+        .with_context(|| format!("cannot open the database {}", database_path.display()))?;
+
+    let bind: SocketAddr = settings
+        .listener
+        .bind
+        .parse()
+        .with_context(|| format!("invalid listener.bind {:?}", settings.listener.bind))?;
+    let tcp = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen for notifications on {bind}"))?;
+    let local_notify_url = format!("http://{}{}", tcp.local_addr()?, listener::NOTIFY_PATH);
+
+    let merchant = configured_merchant(settings);
+    let (simulator, gateway_url, notify_url, spbill_create_ip) = match &settings.merchant {
+        Some(configured) => (
+            None,
+            configured.gateway_url.clone(),
+            configured.notify_url.clone(),
+            configured.spbill_create_ip.clone(),
+        ),
+        None => {
+            let simulator = start_demo_simulator(merchant.clone()).await?;
+            let url = simulator.base_url();
+            tracing::info!(gateway = %url, "demo mode: using the embedded gateway simulator");
+            (
+                Some(simulator),
+                url,
+                local_notify_url,
+                "127.0.0.1".to_owned(),
+            )
+        }
+    };
+
+    let gateway = GatewayClient::new(&gateway_url, merchant, settings.client.timeouts())
+        .context("cannot create the gateway client")?;
+    let mut options = ServiceOptions::new(notify_url, receipt_dir);
+    options.spbill_create_ip = spbill_create_ip;
+    options.device_info = settings.shop.terminal_id.clone();
+    options.merchant_name = settings.shop.name.clone();
+    options.demo_mode = simulator.is_some();
+    let service = PaymentService::new(store, gateway, options);
+
+    let listener = listener::serve(tcp, Arc::clone(&service))
+        .context("cannot start the notification listener")?;
+    Ok(Services {
+        service,
+        listener,
+        simulator,
+        database_path,
+    })
+}
+
+/// Starts the gateway simulator on a free loopback port for the demo merchant.
+pub async fn start_demo_simulator(merchant: Merchant) -> anyhow::Result<SimulatorHandle> {
+    let tcp = TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("cannot bind the demo gateway simulator")?;
+    simulator::serve(tcp, SimulatorConfig::new(vec![merchant]))
+        .await
+        .context("cannot start the demo gateway simulator")
+}

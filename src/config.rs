@@ -1,0 +1,415 @@
+//! The TOML configuration file: merchant credentials, gateway address, listener, storage and
+//! UI settings. Without a `[merchant]` table the app runs in demo mode against the embedded
+//! gateway simulator.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::gateway::ClientTimeouts;
+use crate::i18n::Lang;
+use crate::protocol::{ApiKey, Merchant, SignType};
+
+/// Name of the configuration file in the platform config folder.
+pub const CONFIG_FILE_NAME: &str = "config.toml";
+/// Length the API key (API密钥) must have; the merchant platform issues 32 characters.
+pub const API_KEY_LEN: usize = 32;
+/// Longest `appid`, `mch_id` and `device_info` the protocol accepts.
+pub const MAX_ID_LEN: usize = 32;
+/// Longest `notify_url` the protocol accepts.
+pub const MAX_NOTIFY_URL_LEN: usize = 256;
+
+/// Everything in the configuration file. Every table and key is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub shop: ShopSettings,
+    /// Absent: demo mode with the embedded simulator.
+    pub merchant: Option<MerchantSettings>,
+    pub listener: ListenerSettings,
+    pub storage: StorageSettings,
+    pub client: ClientSettings,
+    pub ui: UiSettings,
+}
+
+/// The shop as printed on receipts and sent as `device_info`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShopSettings {
+    pub name: String,
+    /// The counter's terminal id, sent as `device_info`.
+    pub terminal_id: String,
+}
+
+impl Default for ShopSettings {
+    fn default() -> Self {
+        ShopSettings {
+            name: "演示商店".into(),
+            terminal_id: "POS01".into(),
+        }
+    }
+}
+
+/// A real merchant account and the gateway it talks to.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantSettings {
+    pub appid: String,
+    pub mch_id: String,
+    /// The 32-character API key; never printed or logged.
+    pub api_key: String,
+    #[serde(default)]
+    pub sign_type: SignType,
+    /// Base URL of the gateway, for example `https://api.mch.weixin.qq.com` for production.
+    pub gateway_url: String,
+    /// The public HTTPS address WeChat posts payment notifications to; it must reach the
+    /// listener (directly or through a reverse proxy).
+    pub notify_url: String,
+    /// The server's IP address sent as `spbill_create_ip`.
+    #[serde(default = "default_spbill_create_ip")]
+    pub spbill_create_ip: String,
+}
+
+fn default_spbill_create_ip() -> String {
+    "127.0.0.1".into()
+}
+
+impl std::fmt::Debug for MerchantSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MerchantSettings")
+            .field("appid", &self.appid)
+            .field("mch_id", &self.mch_id)
+            .field("api_key", &"<redacted>")
+            .field("sign_type", &self.sign_type)
+            .field("gateway_url", &self.gateway_url)
+            .field("notify_url", &self.notify_url)
+            .finish()
+    }
+}
+
+impl MerchantSettings {
+    /// The protocol identity these settings describe.
+    pub fn merchant(&self) -> Merchant {
+        Merchant {
+            appid: self.appid.clone(),
+            mch_id: self.mch_id.clone(),
+            api_key: ApiKey::new(self.api_key.clone()),
+            sign_type: self.sign_type,
+        }
+    }
+}
+
+/// Where the notification listener accepts connections.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListenerSettings {
+    /// `IP:PORT`; port 0 picks a free port (demo mode's default).
+    pub bind: String,
+}
+
+impl Default for ListenerSettings {
+    fn default() -> Self {
+        ListenerSettings {
+            bind: "127.0.0.1:0".into(),
+        }
+    }
+}
+
+/// Files the app writes. Unset paths use the platform data folder.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    pub database: Option<PathBuf>,
+    pub receipt_dir: Option<PathBuf>,
+}
+
+/// Gateway client timeouts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientSettings {
+    pub connect_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        let defaults = ClientTimeouts::default();
+        ClientSettings {
+            connect_timeout_secs: defaults.connect_timeout.as_secs(),
+            request_timeout_secs: defaults.request_timeout.as_secs(),
+        }
+    }
+}
+
+impl ClientSettings {
+    /// The timeouts as durations.
+    pub fn timeouts(&self) -> ClientTimeouts {
+        ClientTimeouts {
+            connect_timeout: std::time::Duration::from_secs(self.connect_timeout_secs),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+        }
+    }
+}
+
+/// Cashier screen settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiSettings {
+    /// `zh-CN` or `en`; unset follows the system locale.
+    pub language: Option<Lang>,
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid configuration file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid value for `{key}` in the configuration: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+/// Platform folders for the config file, the database and receipts.
+#[derive(Debug, Clone)]
+pub struct AppDirs {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl AppDirs {
+    /// The platform's folders for this app, or `./wxpay-pos-data` when the platform has none.
+    pub fn platform() -> AppDirs {
+        match directories::ProjectDirs::from("", "", "wxpay-pos") {
+            Some(dirs) => AppDirs {
+                config_file: dirs.config_dir().join(CONFIG_FILE_NAME),
+                data_dir: dirs.data_dir().to_path_buf(),
+            },
+            None => AppDirs {
+                config_file: PathBuf::from(CONFIG_FILE_NAME),
+                data_dir: PathBuf::from("wxpay-pos-data"),
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// Loads settings from `explicit` (which must exist) or else from the platform config
+    /// file (which may be missing: then the defaults, that is demo mode, apply).
+    pub fn load(explicit: Option<&Path>, dirs: &AppDirs) -> Result<Settings, ConfigError> {
+        let path = match explicit {
+            Some(path) => path.to_path_buf(),
+            None if !dirs.config_file.exists() => return Ok(Settings::default()),
+            None => dirs.config_file.clone(),
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Settings::parse(&text).map_err(|err| match err {
+            ConfigError::Parse { message, .. } => ConfigError::Parse { path, message },
+            other => other,
+        })
+    }
+
+    /// Parses and validates TOML text.
+    pub fn parse(text: &str) -> Result<Settings, ConfigError> {
+        let settings: Settings = toml::from_str(text).map_err(|err| ConfigError::Parse {
+            path: PathBuf::new(),
+            // toml's message names the key and line; it never echoes a string value's content
+            // for type errors, but keep it to the message line only.
+            message: err.message().to_owned() + &describe_span(text, err.span()),
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks values that TOML types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listener.bind.parse::<SocketAddr>().map_err(|_| {
+            invalid(
+                "listener.bind",
+                format!("{:?} is not IP:PORT", self.listener.bind),
+            )
+        })?;
+        if self.client.connect_timeout_secs == 0 {
+            return Err(invalid(
+                "client.connect_timeout_secs",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.client.request_timeout_secs == 0 {
+            return Err(invalid(
+                "client.request_timeout_secs",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.shop.terminal_id.len() > MAX_ID_LEN {
+            return Err(invalid(
+                "shop.terminal_id",
+                format!("longer than {MAX_ID_LEN} characters"),
+            ));
+        }
+        if let Some(merchant) = &self.merchant {
+            merchant.validate()?;
+        }
+        Ok(())
+    }
+
+    /// True when no merchant is configured and the app uses the embedded simulator.
+    pub fn is_demo(&self) -> bool {
+        self.merchant.is_none()
+    }
+}
+
+impl MerchantSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        check_id("merchant.appid", &self.appid)?;
+        check_id("merchant.mch_id", &self.mch_id)?;
+        if self.api_key.chars().count() != API_KEY_LEN {
+            // The key itself is never echoed.
+            return Err(invalid(
+                "merchant.api_key",
+                format!(
+                    "must be {API_KEY_LEN} characters, found {}",
+                    self.api_key.chars().count()
+                ),
+            ));
+        }
+        check_http_url("merchant.gateway_url", &self.gateway_url)?;
+        check_http_url("merchant.notify_url", &self.notify_url)?;
+        if self.notify_url.contains('?') {
+            return Err(invalid(
+                "merchant.notify_url",
+                "must not have a query string".into(),
+            ));
+        }
+        if self.notify_url.len() > MAX_NOTIFY_URL_LEN {
+            return Err(invalid(
+                "merchant.notify_url",
+                format!("longer than {MAX_NOTIFY_URL_LEN} characters"),
+            ));
+        }
+        if self.spbill_create_ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(invalid(
+                "merchant.spbill_create_ip",
+                "is not an IP address".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn invalid(key: &'static str, reason: String) -> ConfigError {
+    ConfigError::Invalid { key, reason }
+}
+
+fn check_id(key: &'static str, value: &str) -> Result<(), ConfigError> {
+    if value.is_empty() {
+        return Err(invalid(key, "is empty".into()));
+    }
+    if value.len() > MAX_ID_LEN || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(invalid(
+            key,
+            format!("must be 1 to {MAX_ID_LEN} letters or digits"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_http_url(key: &'static str, value: &str) -> Result<(), ConfigError> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host_and_path) if !host_and_path.is_empty() && !host_and_path.starts_with('/') => {
+            Ok(())
+        }
+        _ => Err(invalid(
+            key,
+            format!("{value:?} is not an http:// or https:// URL"),
+        )),
+    }
+}
+
+fn describe_span(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!(" (line {line})")
+        }
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID_MERCHANT: &str = r#"
+[merchant]
+appid = "wx2421b1c4370ec43b"
+mch_id = "10000100"
+api_key = "192006250b4c09247ec02edce69f6a2d"
+sign_type = "HMAC-SHA256"
+gateway_url = "http://127.0.0.1:7878"
+notify_url = "https://shop.example.com/wxpay/notify"
+"#;
+
+    #[test]
+    fn empty_file_means_demo_mode() {
+        let settings = Settings::parse("").unwrap();
+        assert!(settings.is_demo());
+        assert_eq!(settings.listener.bind, "127.0.0.1:0");
+    }
+
+    #[test]
+    fn merchant_table_is_read() {
+        let settings = Settings::parse(VALID_MERCHANT).unwrap();
+        let merchant = settings.merchant.unwrap();
+        assert_eq!(merchant.sign_type, SignType::HmacSha256);
+        assert_eq!(merchant.mch_id, "10000100");
+    }
+
+    #[test]
+    fn short_api_key_is_named_and_not_echoed() {
+        let text = VALID_MERCHANT.replace("192006250b4c09247ec02edce69f6a2d", "tooshort");
+        let message = Settings::parse(&text).unwrap_err().to_string();
+        assert!(message.contains("merchant.api_key"), "{message}");
+        assert!(!message.contains("tooshort"), "{message}");
+    }
+
+    #[test]
+    fn notify_url_with_query_is_rejected() {
+        let text = VALID_MERCHANT.replace("/wxpay/notify", "/wxpay/notify?a=1");
+        let message = Settings::parse(&text).unwrap_err().to_string();
+        assert!(message.contains("merchant.notify_url"), "{message}");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let message = Settings::parse("[listener]\nbnd = \"1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("bnd"), "{message}");
+    }
+
+    #[test]
+    fn bad_listener_address_is_named() {
+        let message = Settings::parse("[listener]\nbind = \"nowhere\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("listener.bind"), "{message}");
+    }
+
+    #[test]
+    fn api_key_is_redacted_in_debug() {
+        let settings = Settings::parse(VALID_MERCHANT).unwrap();
+        assert!(!format!("{settings:?}").contains("192006250b4c09247ec02edce69f6a2d"));
+    }
+}

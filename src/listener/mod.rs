@@ -1,0 +1,109 @@
+//! The payment notification listener: an HTTP server (axum) that hands each notification body
+//! to the order lifecycle and answers with the XML WeChat expects.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::orders::PaymentService;
+use crate::protocol::messages::notify_reply_fail;
+use crate::protocol::xml::MAX_XML_BODY_BYTES;
+
+/// Path the listener serves notifications on; the public `notify_url` must lead here.
+pub const NOTIFY_PATH: &str = "/wxpay/notify";
+/// Largest notification body read; larger ones are rejected and audited by their first bytes.
+pub const MAX_NOTIFY_BODY_BYTES: usize = MAX_XML_BODY_BYTES;
+
+/// Builds the listener's routes. Every path and method reaches [`notify`], which answers
+/// non-POST requests and unknown paths with a FAIL XML body.
+pub fn router(service: Arc<PaymentService>) -> Router {
+    Router::new().fallback(notify).with_state(service)
+}
+
+async fn notify(State(service): State<Arc<PaymentService>>, request: Request<Body>) -> Response {
+    let remote_addr = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.to_string())
+        .unwrap_or_else(|| "unknown".into());
+
+    if request.uri().path() != NOTIFY_PATH {
+        return xml_response(StatusCode::NOT_FOUND, notify_reply_fail("not found"));
+    }
+    if request.method() != Method::POST {
+        tracing::warn!(remote_addr, method = %request.method(), "notification listener got a non-POST request");
+        return xml_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            notify_reply_fail("POST required"),
+        );
+    }
+
+    // One byte over the cap is read so that an oversized body reaches the codec's size check
+    // and is audited like any other rejected body.
+    let body = match to_bytes(request.into_body(), MAX_NOTIFY_BODY_BYTES + 1).await {
+        Ok(body) => body.to_vec(),
+        Err(_) => vec![0; MAX_NOTIFY_BODY_BYTES + 1],
+    };
+    let reply = service.handle_notification(&body, &remote_addr).await;
+    xml_response(StatusCode::OK, reply.body)
+}
+
+fn xml_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// A running listener; dropping it stops the server.
+pub struct ListenerHandle {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl ListenerHandle {
+    /// The local URL of the notification endpoint, e.g. `http://127.0.0.1:8088/wxpay/notify`.
+    pub fn notify_url(&self) -> String {
+        format!("http://{}{}", self.addr, NOTIFY_PATH)
+    }
+}
+
+impl Drop for ListenerHandle {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Serves the listener on an already bound socket, on the current runtime.
+pub fn serve(
+    listener: TcpListener,
+    service: Arc<PaymentService>,
+) -> std::io::Result<ListenerHandle> {
+    let addr = listener.local_addr()?;
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let app = router(service).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        let server = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = shutdown_rx.await;
+        });
+        if let Err(err) = server.await {
+            tracing::error!(error = %err, "notification listener stopped with an error");
+        }
+    });
+    tracing::info!(%addr, path = NOTIFY_PATH, "notification listener started");
+    Ok(ListenerHandle {
+        addr,
+        shutdown: Some(shutdown_tx),
+    })
+}

@@ -1,0 +1,220 @@
+//! The order lifecycle: creating a Native order, closing it, and confirming its payment.
+//!
+//! Every payment goes through [`PaymentService::confirm`], whether the evidence is a verified
+//! notification or an orderquery that returned `trade_state=SUCCESS` with the right amount.
+//! Nothing else marks an order paid.
+
+mod charge;
+mod notification;
+mod poller;
+mod receipts;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+use crate::gateway::{GatewayClient, GatewayError};
+use crate::store::{
+    ConfirmError, OrderRecord, OrderState, PaymentRecord, Recorded, Store, StoreError,
+};
+
+pub use charge::{ChargeError, MAX_BODY_BYTES, truncate_body};
+pub use notification::{NotifyReply, NotifyVerdict};
+
+/// Capacity of the order event channel. A subscriber that falls this far behind misses events
+/// and must re-read the order from the store, which the cashier screen's poll does anyway.
+pub const ORDER_EVENT_CAPACITY: usize = 256;
+/// How long a `code_url` can be paid: 2 hours, as for WeChat's own mode 2 links.
+pub const ORDER_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+/// Settings the lifecycle needs beyond the gateway client and the store.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Where WeChat posts payment notifications (the listener's public address).
+    pub notify_url: String,
+    pub spbill_create_ip: String,
+    /// The counter's terminal id, sent as `device_info`.
+    pub device_info: String,
+    pub order_lifetime: Duration,
+    pub receipt_dir: PathBuf,
+    pub merchant_name: String,
+    pub demo_mode: bool,
+    /// Delays between orderquery calls while an order awaits payment; the last one repeats.
+    pub query_intervals: Vec<Duration>,
+    /// Attempts for a unifiedorder that timed out or returned SYSTEMERROR, all with the same
+    /// `out_trade_no` and fields.
+    pub unified_order_attempts: u32,
+}
+
+impl ServiceOptions {
+    /// Options with the usual schedule: query after 3 s, then back off to every 30 s.
+    pub fn new(notify_url: String, receipt_dir: PathBuf) -> Self {
+        ServiceOptions {
+            notify_url,
+            spbill_create_ip: "127.0.0.1".into(),
+            device_info: "POS01".into(),
+            order_lifetime: ORDER_LIFETIME,
+            receipt_dir,
+            merchant_name: String::new(),
+            demo_mode: false,
+            query_intervals: [3, 3, 5, 5, 10, 10, 15, 30]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+            unified_order_attempts: 3,
+        }
+    }
+}
+
+/// A change of an order's state, published after it is committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub out_trade_no: String,
+    pub state: OrderState,
+    pub transaction_id: Option<String>,
+}
+
+/// Why confirming or querying a payment failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error(transparent)]
+    Confirm(#[from] ConfirmError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the gateway reported order {out_trade_no} paid without {field}")]
+    IncompletePayment {
+        out_trade_no: String,
+        field: &'static str,
+    },
+    #[error("a database task stopped unexpectedly")]
+    TaskFailed(#[source] tokio::task::JoinError),
+}
+
+/// The order lifecycle, shared by the cashier UI, the listener and the command line.
+pub struct PaymentService {
+    store: Store,
+    gateway: GatewayClient,
+    options: ServiceOptions,
+    events: broadcast::Sender<OrderEvent>,
+}
+
+impl PaymentService {
+    /// Creates the service. Call [`PaymentService::resume_open_orders`] once the runtime runs.
+    pub fn new(store: Store, gateway: GatewayClient, options: ServiceOptions) -> Arc<Self> {
+        let (events, _) = broadcast::channel(ORDER_EVENT_CAPACITY);
+        Arc::new(PaymentService {
+            store,
+            gateway,
+            options,
+            events,
+        })
+    }
+
+    /// The store behind the service.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The gateway client behind the service.
+    pub fn gateway(&self) -> &GatewayClient {
+        &self.gateway
+    }
+
+    /// The service's settings.
+    pub fn options(&self) -> &ServiceOptions {
+        &self.options
+    }
+
+    /// Subscribes to committed order state changes.
+    pub fn subscribe(&self) -> broadcast::Receiver<OrderEvent> {
+        self.events.subscribe()
+    }
+
+    /// Loads an order from the store, off the async threads.
+    pub async fn order(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, LifecycleError> {
+        let store = self.store.clone();
+        let out_trade_no = out_trade_no.to_owned();
+        blocking(move || store.order(&out_trade_no)).await
+    }
+
+    /// The one path that marks an order paid: commits `payment` exactly once and, when this
+    /// call committed it, publishes the event and starts the receipt.
+    pub async fn confirm(
+        self: &Arc<Self>,
+        payment: PaymentRecord,
+    ) -> Result<Recorded, LifecycleError> {
+        let store = self.store.clone();
+        let record = payment.clone();
+        let recorded = tokio::task::spawn_blocking(move || store.record_payment(&record))
+            .await
+            .map_err(LifecycleError::TaskFailed)??;
+
+        if let Recorded::New { previous_state } = &recorded {
+            if !previous_state.is_open() {
+                tracing::warn!(
+                    out_trade_no = %payment.out_trade_no,
+                    previous_state = previous_state.as_str(),
+                    "payment arrived for an order that was no longer open; recorded anyway"
+                );
+            }
+            tracing::info!(
+                out_trade_no = %payment.out_trade_no,
+                transaction_id = %payment.transaction_id,
+                total_fee = payment.total_fee.fen(),
+                source = ?payment.source,
+                "payment confirmed"
+            );
+            self.publish(
+                &payment.out_trade_no,
+                OrderState::Paid,
+                Some(payment.transaction_id.clone()),
+            );
+            let service = Arc::clone(self);
+            let out_trade_no = payment.out_trade_no.clone();
+            tokio::spawn(async move { service.write_receipt(&out_trade_no).await });
+        }
+        Ok(recorded)
+    }
+
+    /// Moves an order between states and publishes the change when it happened.
+    async fn transition(
+        &self,
+        out_trade_no: &str,
+        from: &'static [OrderState],
+        to: OrderState,
+        reason: &'static str,
+    ) -> Result<bool, LifecycleError> {
+        let store = self.store.clone();
+        let key = out_trade_no.to_owned();
+        let moved = blocking(move || store.transition(&key, from, to, reason)).await?;
+        if moved.is_some() {
+            self.publish(out_trade_no, to, None);
+        }
+        Ok(moved.is_some())
+    }
+
+    fn publish(&self, out_trade_no: &str, state: OrderState, transaction_id: Option<String>) {
+        // No subscriber is not an error: the state is in the store either way.
+        let _ = self.events.send(OrderEvent {
+            out_trade_no: out_trade_no.to_owned(),
+            state,
+            transaction_id,
+        });
+    }
+}
+
+/// Runs a store call on the blocking pool.
+async fn blocking<T, F>(work: F) -> Result<T, LifecycleError>
+where
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(LifecycleError::TaskFailed)?
+        .map_err(LifecycleError::Store)
+}

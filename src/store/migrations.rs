@@ -1,0 +1,67 @@
+//! Versioned schema migrations, tracked in `PRAGMA user_version`. Each migration runs in one
+//! transaction together with the version bump, so a crash leaves the old or the new schema.
+
+/// Migrations in order; entry `i` moves the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: orders, payments, notification audit, receipts.
+    r#"
+    CREATE TABLE orders (
+        id               INTEGER PRIMARY KEY,
+        out_trade_no     TEXT NOT NULL UNIQUE,
+        body             TEXT NOT NULL,
+        total_fee        INTEGER NOT NULL CHECK (total_fee > 0),
+        state            TEXT NOT NULL,
+        nonce_str        TEXT NOT NULL,
+        time_start       TEXT NOT NULL,
+        time_expire      TEXT NOT NULL,
+        expires_at_ms    INTEGER NOT NULL,
+        prepay_id        TEXT,
+        code_url         TEXT,
+        transaction_id   TEXT,
+        created_at_ms    INTEGER NOT NULL,
+        updated_at_ms    INTEGER NOT NULL
+    );
+    CREATE INDEX orders_state ON orders (state);
+    CREATE INDEX orders_created ON orders (created_at_ms);
+
+    CREATE TABLE order_events (
+        id               INTEGER PRIMARY KEY,
+        out_trade_no     TEXT NOT NULL REFERENCES orders (out_trade_no),
+        from_state       TEXT,
+        to_state         TEXT NOT NULL,
+        reason           TEXT NOT NULL,
+        at_ms            INTEGER NOT NULL
+    );
+    CREATE INDEX order_events_order ON order_events (out_trade_no);
+
+    CREATE TABLE payments (
+        id               INTEGER PRIMARY KEY,
+        out_trade_no     TEXT NOT NULL UNIQUE REFERENCES orders (out_trade_no),
+        transaction_id   TEXT NOT NULL UNIQUE,
+        total_fee        INTEGER NOT NULL,
+        cash_fee         INTEGER,
+        time_end         TEXT NOT NULL,
+        source           TEXT NOT NULL,
+        recorded_at_ms   INTEGER NOT NULL
+    );
+
+    CREATE TABLE notifications (
+        id               INTEGER PRIMARY KEY,
+        received_at_ms   INTEGER NOT NULL,
+        remote_addr      TEXT NOT NULL,
+        body             BLOB NOT NULL,
+        out_trade_no     TEXT,
+        verdict          TEXT NOT NULL,
+        reason           TEXT NOT NULL
+    );
+    CREATE INDEX notifications_order ON notifications (out_trade_no);
+
+    CREATE TABLE receipts (
+        id               INTEGER PRIMARY KEY,
+        out_trade_no     TEXT NOT NULL UNIQUE REFERENCES orders (out_trade_no),
+        qr_link          TEXT NOT NULL,
+        pdf_path         TEXT NOT NULL,
+        created_at_ms    INTEGER NOT NULL
+    );
+    "#,
+];
