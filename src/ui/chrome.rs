@@ -1,0 +1,109 @@
+//! Parts shown on every screen: the top bar with the language switch, the demo banner and the
+//! message area.
+
+use egui::{Align, Color32, Frame, Layout, Margin, RichText, Ui};
+
+use super::bridge::Problem;
+use super::{CashierApp, Message};
+use crate::i18n::{Lang, amount_error_text, problem_text};
+
+/// Dark text on amber, readable in both egui themes.
+const DEMO_BANNER_FILL: Color32 = Color32::from_rgb(255, 193, 7);
+const DEMO_BANNER_TEXT: Color32 = Color32::from_rgb(33, 33, 33);
+
+/// Background of the demo banner panel.
+pub(super) fn demo_banner_frame() -> Frame {
+    Frame::new()
+        .fill(DEMO_BANNER_FILL)
+        .inner_margin(Margin::symmetric(12, 6))
+}
+
+impl CashierApp {
+    /// Shows the shop name on the left and the language switch on the right.
+    pub(super) fn top_bar_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let title = if self.merchant_name.trim().is_empty() {
+                self.lang.texts().app_title
+            } else {
+                self.merchant_name.as_str()
+            };
+            ui.label(RichText::new(title).size(18.0).strong());
+
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                // Right to left, so the last language is added first.
+                for lang in Lang::ALL.into_iter().rev() {
+                    if ui
+                        .selectable_label(self.lang == lang, lang.native_name())
+                        .clicked()
+                    {
+                        self.set_lang(lang);
+                    }
+                }
+            });
+        });
+    }
+
+    pub(super) fn demo_banner_ui(&self, ui: &mut Ui) {
+        ui.vertical_centered(|ui| {
+            ui.label(
+                RichText::new(self.lang.texts().demo_banner)
+                    .size(16.0)
+                    .strong()
+                    .color(DEMO_BANNER_TEXT),
+            );
+        });
+    }
+
+    /// Shows the notice or error above the screen, if any. Errors get the theme's error color, with
+    /// the technical cause in small print under the advice.
+    pub(super) fn message_ui(&self, ui: &mut Ui) {
+        let Some(message) = &self.message else {
+            return;
+        };
+        let texts = self.lang.texts();
+        let (text, detail, is_error) = match message {
+            Message::OrderClosed => (texts.order_closed.to_owned(), None, false),
+            Message::OrderExpired => (texts.order_expired.to_owned(), None, false),
+            Message::Amount(error) => (amount_error_text(self.lang, error), None, true),
+            Message::Problem(problem) => (
+                problem_text(self.lang, problem),
+                problem_detail(problem),
+                true,
+            ),
+            Message::CommandQueueFull => (texts.command_queue_full.to_owned(), None, true),
+            Message::BackendStopped => (texts.backend_stopped.to_owned(), None, true),
+        };
+
+        let color = if is_error {
+            ui.visuals().error_fg_color
+        } else {
+            ui.visuals().strong_text_color()
+        };
+        Frame::group(ui.style())
+            .stroke((1.0, color))
+            .inner_margin(Margin::same(10))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new(text).size(18.0).color(color));
+                if let Some(detail) = detail {
+                    ui.label(RichText::new(detail).small().weak());
+                }
+            });
+        ui.add_space(8.0);
+    }
+}
+
+/// Returns the technical cause of a problem, for the small print under the advice.
+fn problem_detail(problem: &Problem) -> Option<String> {
+    let detail = match problem {
+        Problem::GatewayUnreachable { detail }
+        | Problem::Storage { detail }
+        | Problem::NotAllowed { detail } => detail.clone(),
+        Problem::GatewayRejected { code, message } => match (code.is_empty(), message.is_empty()) {
+            (true, _) => message.clone(),
+            (false, true) => code.clone(),
+            (false, false) => format!("{code}: {message}"),
+        },
+    };
+    (!detail.trim().is_empty()).then_some(detail)
+}
