@@ -1,0 +1,35 @@
+//! A local WeChat Pay API v2 gateway for Native (QR code) payments, used in demo mode and by
+//! tests in place of WeChat's servers.
+//!
+//! It serves `/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder` and `/tools/shorturl`
+//! with WeChat's XML envelope and signatures, keeps orders in memory, and sends signed payment
+//! notifications on WeChat's retry schedule. A `/sim` control API, or [`SimulatorHandle::pay`]
+//! in process, plays the customer who scans and pays.
+
+mod auth;
+mod config;
+mod control;
+mod error;
+mod gateway;
+mod ids;
+mod notify;
+mod order_query;
+mod server;
+mod short_url;
+mod state;
+mod store;
+mod unified_order;
+mod validate;
+mod wire;
+
+pub use config::{
+    DEFAULT_CODE_URL_LIFETIME_SECS, DEFAULT_NOTIFY_RETRY_OFFSETS_SECS, DEFAULT_NOTIFY_TIMEOUT_SECS,
+    SimulatorConfig,
+};
+pub use control::{FAIL_ROUTE, PAY_ROUTE, STATUS_ROUTE};
+pub use error::SimulatorError;
+pub use gateway::{CLOSE_ORDER_PATH, ORDER_QUERY_PATH, SHORT_URL_PATH, UNIFIED_ORDER_PATH};
+pub use notify::{NotifyAttempt, NotifyOutcome};
+pub use server::{SimulatorHandle, router, serve};
+pub use state::{OrderStatus, SimulatorState};
+pub use wire::XML_CONTENT_TYPE;
