@@ -1,0 +1,205 @@
+//! The receipt font, Noto Sans SC cut down to GB 2312, and text measurement with its advance
+//! widths, so lines can be centred and wrapped to the slip.
+
+use printpdf::ParsedFont;
+
+use super::ReceiptError;
+
+/// Noto Sans SC Regular, subset to the GB 2312 characters plus ASCII and common punctuation.
+/// printpdf embeds it whole in every receipt (see [`load_receipt_font`]).
+const RECEIPT_FONT_TTF: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular-subset.ttf");
+
+/// File name of [`RECEIPT_FONT_TTF`], for error messages.
+const RECEIPT_FONT_NAME: &str = "NotoSansSC-Regular-subset.ttf";
+
+/// Text added at the end of a field cut to its line limit.
+const ELLIPSIS: char = '…';
+
+/// Parses the embedded receipt font.
+///
+/// NOTE: with printpdf's default features off (no `text_layout`), printpdf cannot subset, so
+/// the whole font file (about 2 MB, compressed in the PDF) goes into every receipt.
+pub(crate) fn load_receipt_font() -> Result<ParsedFont, ReceiptError> {
+    let mut warnings = Vec::new();
+    ParsedFont::from_bytes(RECEIPT_FONT_TTF, 0, &mut warnings).ok_or_else(|| {
+        let details = warnings
+            .iter()
+            .map(|warning| warning.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        ReceiptError::FontParse {
+            font_name: RECEIPT_FONT_NAME,
+            details,
+        }
+    })
+}
+
+/// Advance widths of one parsed font, in points at a given font size.
+///
+/// Characters the font lacks are measured as one em, the usual width of the `.notdef` box
+/// that PDF viewers draw for them.
+pub(crate) struct TextMeasure<'font> {
+    font: &'font ParsedFont,
+}
+
+impl<'font> TextMeasure<'font> {
+    pub(crate) fn new(font: &'font ParsedFont) -> Self {
+        Self { font }
+    }
+
+    /// Returns the width of `text` in points when set at `size_pt`.
+    pub(crate) fn width_pt(&self, text: &str, size_pt: f32) -> f32 {
+        let advance_units: u32 = text.chars().map(|c| self.advance_units(c)).sum();
+        self.units_to_pt(advance_units, size_pt)
+    }
+
+    /// Returns the advance width of `c` in font units.
+    // NOTE: `lookup_glyph_index`, `get_glyph_width` and `units_per_em` are the API of
+    // printpdf 0.12 built without `text_layout`. Turning that feature on changes `ParsedFont`.
+    fn advance_units(&self, c: char) -> u32 {
+        self.font
+            .lookup_glyph_index(u32::from(c))
+            .and_then(|glyph_id| self.font.get_glyph_width(glyph_id))
+            .map_or(u32::from(self.font.units_per_em), u32::from)
+    }
+
+    fn units_to_pt(&self, units: u32, size_pt: f32) -> f32 {
+        let units_per_em = f32::from(self.font.units_per_em.max(1));
+        units as f32 / units_per_em * size_pt
+    }
+
+    /// Breaks `text` into lines no wider than `max_width_pt`, at most `max_lines` of them.
+    ///
+    /// Lines break after the last space that fits, or between any two characters when the
+    /// line has no space (Chinese text, order numbers). Text past `max_lines` is cut and the
+    /// last line ends with `…`. Control characters such as newlines become spaces.
+    pub(crate) fn wrap(
+        &self,
+        text: &str,
+        size_pt: f32,
+        max_width_pt: f32,
+        max_lines: usize,
+    ) -> Vec<String> {
+        let clean: String = text
+            .trim()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+
+        let mut lines = Vec::new();
+        let mut rest = clean.as_str();
+        while !rest.is_empty() {
+            let line_len = self.fitting_prefix_len(rest, size_pt, max_width_pt);
+            lines.push(rest[..line_len].trim_end().to_owned());
+            rest = rest[line_len..].trim_start();
+        }
+
+        if lines.len() > max_lines {
+            lines.truncate(max_lines);
+            if let Some(last) = lines.last_mut() {
+                *last = self.with_ellipsis(last, size_pt, max_width_pt);
+            }
+        }
+        lines
+    }
+
+    /// Returns the byte length of the prefix of `text` to put on one line: up to the last space
+    /// that fits, else as many characters as fit. `text` must not start with a space, so the
+    /// prefix is never empty and wrapping makes progress.
+    fn fitting_prefix_len(&self, text: &str, size_pt: f32, max_width_pt: f32) -> usize {
+        let mut advance_units = 0;
+        let mut last_space = None;
+        for (index, c) in text.char_indices() {
+            if c == ' ' {
+                last_space = Some(index);
+            }
+            advance_units += self.advance_units(c);
+            if self.units_to_pt(advance_units, size_pt) > max_width_pt && index > 0 {
+                return last_space.unwrap_or(index);
+            }
+        }
+        text.len()
+    }
+
+    /// Shortens `line` until it fits with `…` appended, then appends it.
+    fn with_ellipsis(&self, line: &str, size_pt: f32, max_width_pt: f32) -> String {
+        let mut kept: String = line.to_owned();
+        loop {
+            let candidate = format!("{}{ELLIPSIS}", kept.trim_end());
+            if kept.is_empty() || self.width_pt(&candidate, size_pt) <= max_width_pt {
+                return candidate;
+            }
+            kept.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIZE_PT: f32 = 10.0;
+
+    fn font() -> ParsedFont {
+        load_receipt_font().unwrap()
+    }
+
+    #[test]
+    fn chinese_characters_are_one_em_wide() {
+        let font = font();
+        let measure = TextMeasure::new(&font);
+        assert_eq!(measure.width_pt("收款凭证", SIZE_PT), 4.0 * SIZE_PT);
+    }
+
+    #[test]
+    fn digits_are_narrower_than_chinese() {
+        let font = font();
+        let measure = TextMeasure::new(&font);
+        assert!(measure.width_pt("0", SIZE_PT) < measure.width_pt("收", SIZE_PT));
+        assert!(measure.width_pt("0", SIZE_PT) > 0.0);
+    }
+
+    #[test]
+    fn wrap_breaks_chinese_between_characters() {
+        let font = font();
+        let measure = TextMeasure::new(&font);
+        let lines = measure.wrap("微信支付收款凭证", SIZE_PT, 3.5 * SIZE_PT, 10);
+        assert_eq!(lines, ["微信支", "付收款", "凭证"]);
+    }
+
+    #[test]
+    fn wrap_breaks_latin_text_after_spaces() {
+        let font = font();
+        let measure = TextMeasure::new(&font);
+        let max_width_pt = measure.width_pt("Scan to view", SIZE_PT);
+        let lines = measure.wrap("Scan to view the order", SIZE_PT, max_width_pt, 10);
+        assert_eq!(lines, ["Scan to view", "the order"]);
+    }
+
+    #[test]
+    fn wrap_cuts_extra_lines_with_ellipsis() {
+        let font = font();
+        let measure = TextMeasure::new(&font);
+        let max_width_pt = 3.0 * SIZE_PT;
+        let lines = measure.wrap("一二三四五六七八九十", SIZE_PT, max_width_pt, 2);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], "一二三");
+        assert_eq!(lines[1], "四五…");
+        assert!(measure.width_pt(&lines[1], SIZE_PT) <= max_width_pt);
+    }
+
+    #[test]
+    fn wrap_turns_newlines_into_spaces() {
+        let font = font();
+        let measure = TextMeasure::new(&font);
+        let lines = measure.wrap("拿铁\n大杯", SIZE_PT, 100.0 * SIZE_PT, 3);
+        assert_eq!(lines, ["拿铁 大杯"]);
+    }
+
+    #[test]
+    fn wrap_of_empty_text_has_no_lines() {
+        let font = font();
+        let measure = TextMeasure::new(&font);
+        assert!(measure.wrap("  ", SIZE_PT, 100.0, 3).is_empty());
+    }
+}

@@ -1,0 +1,94 @@
+//! Receipts for paid orders. [`render_receipt_pdf`] draws a one-page PDF slip for an 80 mm
+//! receipt roll, with the order details in Chinese and English and a QR code of the order
+//! link. [`write_receipt_pdf`] saves it to a folder atomically.
+
+mod file;
+mod font;
+mod layout;
+mod pdf;
+mod qr;
+
+use std::io;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::money::Fen;
+
+pub use file::write_receipt_pdf;
+pub use pdf::render_receipt_pdf;
+
+/// Order details printed on a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptData {
+    /// Shop name printed at the top.
+    pub merchant_name: String,
+    /// The merchant's order number, as sent to WeChat Pay. Also names the PDF file.
+    pub out_trade_no: String,
+    /// WeChat Pay's transaction number for the payment.
+    pub transaction_id: String,
+    /// Item description, the protocol's `body` field.
+    pub body: String,
+    /// Amount paid.
+    pub amount: Fen,
+    /// Time of payment. It is printed in Beijing time (UTC+8) whatever its offset.
+    pub paid_at: DateTime<FixedOffset>,
+    /// Link encoded in the QR code so a customer can look the order up.
+    pub qr_link: String,
+    /// Whether the payment came from the built-in simulator. Prints a "not a real transaction"
+    /// line.
+    pub demo_mode: bool,
+}
+
+/// Error from rendering or writing a receipt.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("the embedded font {font_name} could not be parsed: {details}")]
+    FontParse {
+        font_name: &'static str,
+        details: String,
+    },
+
+    #[error("the QR code link ({link_len} bytes) could not be encoded; use a shorter link")]
+    QrEncode {
+        link_len: usize,
+        #[source]
+        source: qrcode::types::QrError,
+    },
+
+    #[error(
+        "the QR code link ({link_len} bytes) needs a {width_modules}-module code, above the \
+         limit of {max_width_modules} that prints legibly; use a shorter link"
+    )]
+    QrTooDense {
+        link_len: usize,
+        width_modules: usize,
+        max_width_modules: usize,
+    },
+
+    #[error("the PDF could not be generated: {details}")]
+    PdfSave { details: String },
+
+    #[error(
+        "out_trade_no {out_trade_no:?} is not 1 to 32 ASCII letters, digits, '-' or '_', so it \
+         cannot name a receipt file"
+    )]
+    InvalidOutTradeNo { out_trade_no: String },
+
+    #[error("failed to create the receipt folder {}; check the path and its permissions", path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
+        "failed to write the receipt {}; check that the folder is writable and the disk has free space",
+        path.display()
+    )]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
