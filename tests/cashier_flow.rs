@@ -1,0 +1,162 @@
+//! The cashier screen driven by label against the real app services in demo mode: the
+//! embedded simulator, the notification listener on 127.0.0.1 and a SQLite file in a
+//! temporary folder.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use wxpay_pos::app::{Services, run_commands, start_services};
+use wxpay_pos::config::{AppDirs, Settings};
+use wxpay_pos::i18n::Lang;
+use wxpay_pos::store::OrderState;
+use wxpay_pos::ui::bridge::bridge_pair;
+use wxpay_pos::ui::{CashierApp, CashierOptions, install_fonts};
+
+struct Running {
+    runtime: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+    services: Arc<Services>,
+    harness: Harness<'static, CashierApp>,
+}
+
+fn start_demo_cashier() -> Running {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.storage.database = Some(dir.path().join("pos.sqlite3"));
+    settings.storage.receipt_dir = Some(dir.path().join("receipts"));
+    let dirs = AppDirs {
+        config_file: dir.path().join("config.toml"),
+        data_dir: dir.path().to_path_buf(),
+    };
+    let services = Arc::new(runtime.block_on(start_services(&settings, &dirs)).unwrap());
+    assert!(services.is_demo());
+
+    let (ui_bridge, runner_bridge) = bridge_pair();
+    runtime.spawn(run_commands(
+        runner_bridge,
+        Arc::clone(&services),
+        Arc::new(|| {}),
+    ));
+    let app = CashierApp::new(
+        ui_bridge,
+        CashierOptions {
+            demo_mode: true,
+            lang: Lang::ZhCn,
+            merchant_name: "演示商店".into(),
+        },
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1024.0, 768.0))
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut CashierApp| app.cashier_ui(ui), app);
+    harness.run();
+    Running {
+        runtime,
+        dir,
+        services,
+        harness,
+    }
+}
+
+/// Steps the UI until `label` appears, for at most 10 s of wall time.
+fn step_until_label(harness: &mut Harness<'static, CashierApp>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while harness.query_by_label_contains(label).is_none() {
+        if Instant::now() >= deadline {
+            panic!(
+                "{label:?} never appeared on screen {:?}; tree: {:?}",
+                harness.state().screen_name(),
+                harness.root()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        harness.step();
+    }
+}
+
+/// Types into the amount field, which the entry screen focuses by itself.
+fn type_amount(harness: &mut Harness<'static, CashierApp>, text: &str) {
+    if !harness.get_by_label("金额（元）").is_focused() {
+        harness.get_by_label("金额（元）").click();
+        harness.run();
+    }
+    harness.get_by_label("金额（元）").type_text(text);
+    harness.run();
+    assert_eq!(
+        harness.get_by_label("金额（元）").value().as_deref(),
+        Some(text)
+    );
+}
+
+#[test]
+fn demo_payment_reaches_paid_screen() {
+    // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
+    let Running {
+        runtime: _runtime,
+        dir: _dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    assert!(harness.query_by_label_contains("演示模式").is_some());
+
+    type_amount(&mut harness, "19.90");
+    harness.get_by_label("收款").click();
+    harness.run();
+
+    step_until_label(&mut harness, "收款二维码");
+    let code_url = harness
+        .get_by_label("收款二维码")
+        .value()
+        .unwrap_or_default();
+    assert!(
+        code_url.starts_with("weixin://wxpay/bizpayurl?pr="),
+        "{code_url}"
+    );
+    assert!(harness.query_by_label_contains("￥19.90").is_some());
+
+    let store = services.service.store();
+    let open = store.open_orders().unwrap();
+    assert_eq!(open.len(), 1);
+    let out_trade_no = open[0].out_trade_no.clone();
+    assert_eq!(open[0].code_url.as_deref(), Some(code_url.as_str()));
+
+    harness.get_by_label("模拟顾客付款").click();
+    harness.run();
+    step_until_label(&mut harness, "支付成功");
+
+    // The screen shows the transaction id that the store committed, once.
+    let order = store.order(&out_trade_no).unwrap().unwrap();
+    assert_eq!(order.state, OrderState::Paid);
+    let transaction_id = order.transaction_id.unwrap();
+    assert!(harness.query_by_label_contains(&transaction_id).is_some());
+    assert_eq!(store.payment_count(&out_trade_no).unwrap(), 1);
+}
+
+#[test]
+fn cancel_returns_to_a_new_sale() {
+    // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
+    let Running {
+        runtime: _runtime,
+        dir: _dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    type_amount(&mut harness, "5");
+    harness.get_by_label("收款").click();
+    harness.run();
+    step_until_label(&mut harness, "收款二维码");
+
+    harness.get_by_label("取消").click();
+    harness.run();
+    step_until_label(&mut harness, "订单已取消");
+    assert!(harness.query_by_label("收款二维码").is_none());
+    let open = services.service.store().open_orders().unwrap();
+    assert!(open.is_empty(), "{open:?}");
+}
