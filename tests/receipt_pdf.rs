@@ -13,6 +13,17 @@ use wxpay_pos::receipt::{ReceiptData, ReceiptError, render_receipt_pdf, write_re
 
 const QR_LINK: &str = "https://pos.example/orders/20240501140307001";
 
+/// Size limit for one receipt PDF. With only the page's glyphs embedded, the sample receipt
+/// is about 18 KB (printpdf 0.12.8). Embedding the whole 2 MB font made it about 1.3 MB.
+const MAX_RECEIPT_PDF_BYTES: usize = 100 * 1024;
+
+/// The first 128 characters of the Thousand Character Classic, all distinct, to fill a
+/// receipt with many different glyphs.
+const MANY_DISTINCT_CHARS: &str = "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳\
+    云腾致雨露结为霜金生丽水玉出昆冈剑号巨阙珠称夜光果珍李柰菜重芥姜海咸河淡鳞潜羽翔\
+    龙师火帝鸟官人皇始制文字乃服衣裳推位让国有虞陶唐吊民伐罪周发殷汤坐朝问道垂拱平章\
+    爱育黎首臣伏戎羌遐迩一体率宾归王";
+
 fn sample() -> ReceiptData {
     ReceiptData {
         merchant_name: "老王便利店 Lao Wang Store".to_owned(),
@@ -151,6 +162,52 @@ fn long_body_stays_on_one_page() {
     let height_mm = doc.pages[0].media_box.height.0 * 25.4 / 72.0;
     assert!(height_mm < 250.0, "height is {height_mm} mm");
     assert!(page_text(&pdf).contains('…'), "cut text has no ellipsis");
+}
+
+#[test]
+fn typical_receipt_is_under_size_limit() {
+    let pdf = render_receipt_pdf(&sample()).unwrap();
+    assert!(
+        pdf.len() < MAX_RECEIPT_PDF_BYTES,
+        "receipt is {} bytes, limit {MAX_RECEIPT_PDF_BYTES}",
+        pdf.len()
+    );
+}
+
+#[test]
+fn many_glyphs_stay_under_size_limit() {
+    // The merchant name takes its 3 lines (about 45 characters), the item its 4 lines.
+    let (merchant_chars, body_chars) = MANY_DISTINCT_CHARS.split_at(45 * '天'.len_utf8());
+    let data = ReceiptData {
+        merchant_name: merchant_chars.to_owned(),
+        body: body_chars.to_owned(),
+        ..sample()
+    };
+
+    let pdf = render_receipt_pdf(&data).unwrap();
+
+    assert!(
+        pdf.len() < MAX_RECEIPT_PDF_BYTES,
+        "receipt is {} bytes, limit {MAX_RECEIPT_PDF_BYTES}",
+        pdf.len()
+    );
+    let text = page_text(&pdf);
+    assert!(text.contains("天地玄黄"), "page text:\n{text}");
+}
+
+#[test]
+fn missing_chars_still_render() {
+    // The receipt font has no emoji, no ë (U+00EB) and no CJK Extension B (U+20000).
+    let data = ReceiptData {
+        body: "拿铁 \u{1F600} ë \u{20000} end".to_owned(),
+        ..sample()
+    };
+
+    let text = page_text(&render_receipt_pdf(&data).unwrap());
+
+    assert!(text.contains("拿铁"), "page text:\n{text}");
+    assert!(text.contains("end"), "page text:\n{text}");
+    assert!(text.contains("收款凭证"), "page text:\n{text}");
 }
 
 #[test]
@@ -339,4 +396,34 @@ fn printed_qr_code_decodes_to_link() {
     );
     let decoded = String::from_utf8(output.stdout).unwrap();
     assert_eq!(decoded.trim_end(), QR_LINK);
+}
+
+#[test]
+fn pdffonts_lists_font_as_embedded_subset() {
+    if !tool_available("pdffonts") {
+        eprintln!("note: skipped, pdffonts not found (apt-get install poppler-utils)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_receipt_pdf(&sample(), dir.path()).unwrap();
+
+    let output = Command::new("pdffonts").arg(&path).output().unwrap();
+    assert!(output.status.success(), "pdffonts failed: {output:?}");
+    let listing = String::from_utf8(output.stdout).unwrap();
+
+    // Two header lines, then one line per font: name, type, encoding, then the emb, sub and
+    // uni columns and the object number and generation.
+    let fonts: Vec<&str> = listing.lines().skip(2).collect();
+    assert_eq!(fonts.len(), 1, "pdffonts output:\n{listing}");
+    let columns: Vec<&str> = fonts[0].split_whitespace().collect();
+    let [embedded, subset, unicode] = columns[columns.len() - 5..columns.len() - 2] else {
+        panic!("unexpected pdffonts line: {}", fonts[0]);
+    };
+    assert_eq!(embedded, "yes", "pdffonts output:\n{listing}");
+    assert_eq!(subset, "yes", "pdffonts output:\n{listing}");
+    assert_eq!(unicode, "yes", "pdffonts output:\n{listing}");
+    assert!(
+        columns[0].ends_with("+NotoSansCJKsc-Regular"),
+        "pdffonts output:\n{listing}"
+    );
 }

@@ -1,37 +1,41 @@
 //! The receipt font, Noto Sans SC cut down to GB 2312, and text measurement with its advance
 //! widths, so lines can be centred and wrapped to the slip.
 
-use printpdf::ParsedFont;
+use printpdf::{ParsedFont, PdfFontParseWarning};
 
 use super::ReceiptError;
 
 /// Noto Sans SC Regular, subset to the GB 2312 characters plus ASCII and common punctuation.
-/// printpdf embeds it whole in every receipt (see [`load_receipt_font`]).
+/// Receipts embed a further subset of it with only the glyphs of their page.
 const RECEIPT_FONT_TTF: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular-subset.ttf");
 
 /// File name of [`RECEIPT_FONT_TTF`], for error messages.
-const RECEIPT_FONT_NAME: &str = "NotoSansSC-Regular-subset.ttf";
+pub(crate) const RECEIPT_FONT_NAME: &str = "NotoSansSC-Regular-subset.ttf";
 
 /// Text added at the end of a field cut to its line limit.
 const ELLIPSIS: char = '…';
 
 /// Parses the embedded receipt font.
 ///
-/// NOTE: with printpdf's default features off (no `text_layout`), printpdf cannot subset, so
-/// the whole font file (about 2 MB, compressed in the PDF) goes into every receipt.
+/// printpdf built without `text_layout` embeds a parsed font whole (about 2 MB), so pass
+/// this one to `subset_for_chars` before adding it to a document.
 pub(crate) fn load_receipt_font() -> Result<ParsedFont, ReceiptError> {
     let mut warnings = Vec::new();
     ParsedFont::from_bytes(RECEIPT_FONT_TTF, 0, &mut warnings).ok_or_else(|| {
-        let details = warnings
-            .iter()
-            .map(|warning| warning.message.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
         ReceiptError::FontParse {
             font_name: RECEIPT_FONT_NAME,
-            details,
+            details: warning_details(&warnings),
         }
     })
+}
+
+/// Joins the messages of font parse warnings, for an error's details.
+pub(crate) fn warning_details(warnings: &[PdfFontParseWarning]) -> String {
+    warnings
+        .iter()
+        .map(|warning| warning.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Advance widths of one parsed font, in points at a given font size.

@@ -47,7 +47,6 @@ enum Mark {
 /// A receipt page under construction: a fixed width and a cursor that moves down.
 pub(crate) struct Sheet<'font> {
     measure: TextMeasure<'font>,
-    font_id: FontId,
     width_pt: f32,
     margin_pt: f32,
     cursor_pt: f32,
@@ -56,11 +55,10 @@ pub(crate) struct Sheet<'font> {
 
 impl<'font> Sheet<'font> {
     /// Starts an empty page `width` wide, with `margin` on every side.
-    pub(crate) fn new(measure: TextMeasure<'font>, font_id: FontId, width: Mm, margin: Mm) -> Self {
+    pub(crate) fn new(measure: TextMeasure<'font>, width: Mm, margin: Mm) -> Self {
         let margin_pt = Pt::from(margin).0;
         Self {
             measure,
-            font_id,
             width_pt: Pt::from(width).0,
             margin_pt,
             cursor_pt: margin_pt,
@@ -154,8 +152,17 @@ impl<'font> Sheet<'font> {
         self.cursor_pt += side_pt;
     }
 
-    /// Ends the page with the bottom margin and returns its height and its operations.
-    pub(crate) fn finish(self) -> (Mm, Vec<Op>) {
+    /// Returns every character of the text written so far, with repeats.
+    pub(crate) fn text_chars(&self) -> impl Iterator<Item = char> + '_ {
+        self.marks.iter().flat_map(|mark| match mark {
+            Mark::Text { text, .. } => text.chars(),
+            Mark::Rectangles { .. } => "".chars(),
+        })
+    }
+
+    /// Ends the page with the bottom margin and returns its height and its operations. Text
+    /// is set in the font that `font_id` names in the document.
+    pub(crate) fn finish(self, font_id: &FontId) -> (Mm, Vec<Op>) {
         let height_pt = self.cursor_pt + self.margin_pt;
         let mut ops = Vec::new();
         for mark in self.marks {
@@ -172,7 +179,7 @@ impl<'font> Sheet<'font> {
                         col: grey_color(grey),
                     },
                     Op::SetFont {
-                        font: PdfFontHandle::External(self.font_id.clone()),
+                        font: PdfFontHandle::External(font_id.clone()),
                         size: Pt(size_pt),
                     },
                     Op::SetTextCursor {

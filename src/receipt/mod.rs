@@ -7,6 +7,7 @@ mod font;
 mod layout;
 mod pdf;
 mod qr;
+mod subset;
 
 use std::io;
 use std::path::PathBuf;
@@ -46,6 +47,26 @@ pub enum ReceiptError {
     #[error("the embedded font {font_name} could not be parsed: {details}")]
     FontParse {
         font_name: &'static str,
+        details: String,
+    },
+
+    #[error(
+        "the embedded font {font_name} could not be cut down to the {glyph_count} glyphs of this receipt"
+    )]
+    FontSubset {
+        font_name: &'static str,
+        glyph_count: usize,
+        #[source]
+        source: allsorts::subset::SubsetError,
+    },
+
+    #[error(
+        "the subset of the embedded font {font_name} with the {glyph_count} glyphs of this \
+         receipt could not be parsed: {details}"
+    )]
+    SubsetFontParse {
+        font_name: &'static str,
+        glyph_count: usize,
         details: String,
     },
 

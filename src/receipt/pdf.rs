@@ -6,6 +6,7 @@ use printpdf::{Mm, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, 
 use super::font::{TextMeasure, load_receipt_font};
 use super::layout::{Align, BLACK, LABEL_GREY, Sheet};
 use super::qr::{QR_QUIET_ZONE_MODULES, QrSymbol};
+use super::subset::subset_for_chars;
 use super::{ReceiptData, ReceiptError};
 
 /// Width of an 80 mm receipt roll.
@@ -48,23 +49,24 @@ const FIELD_GAP: Mm = Mm(1.2);
 
 /// Renders `data` as a one-page PDF and returns the file's bytes.
 ///
-/// The page is 80 mm wide and as tall as its content. All text is set in the embedded Noto
-/// Sans SC subset. NOTE: characters outside GB 2312, ASCII and common punctuation (rare
-/// names, emoji) are not in that font and print as empty boxes.
+/// The page is 80 mm wide and as tall as its content. All text is set in Noto Sans SC, and
+/// the PDF embeds only the glyphs the page shows. Lines are measured and wrapped with the
+/// full font. NOTE: characters outside GB 2312, ASCII and common punctuation (rare names,
+/// emoji) are not in that font and print as empty boxes.
 pub fn render_receipt_pdf(data: &ReceiptData) -> Result<Vec<u8>, ReceiptError> {
-    let font = load_receipt_font()?;
+    let full_font = load_receipt_font()?;
     let qr_symbol = QrSymbol::encode(&data.qr_link)?;
 
-    let mut doc = PdfDocument::new(&format!("收款凭证 {}", data.out_trade_no));
-    let font_id = doc.add_font(&font);
-    let mut sheet = Sheet::new(TextMeasure::new(&font), font_id, PAGE_WIDTH, PAGE_MARGIN);
-
+    let mut sheet = Sheet::new(TextMeasure::new(&full_font), PAGE_WIDTH, PAGE_MARGIN);
     write_header(&mut sheet, data);
     write_amount(&mut sheet, data);
     write_fields(&mut sheet, data);
     draw_qr(&mut sheet, &qr_symbol);
 
-    let (page_height, ops) = sheet.finish();
+    let page_font = subset_for_chars(&full_font, sheet.text_chars())?;
+    let mut doc = PdfDocument::new(&format!("收款凭证 {}", data.out_trade_no));
+    let font_id = doc.add_font(&page_font);
+    let (page_height, ops) = sheet.finish(&font_id);
     let page = PdfPage::new(PAGE_WIDTH, page_height, ops);
     let mut warnings = Vec::new();
     let bytes = doc
