@@ -12,7 +12,7 @@ use wxpay_pos::store::OrderState;
 
 const SUCCESS_REPLY: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
-/// A notification like the simulator's for `out_trade_no`, signed with `key`.
+/// Builds a notification like the simulator's for `out_trade_no`, signed with `key`.
 fn notification(out_trade_no: &str, transaction_id: &str, total_fee: i64, key: &str) -> String {
     let merchant = test_merchant(SignType::Md5);
     let mut fields = Params::new();
@@ -237,7 +237,7 @@ async fn cancel_closes_the_order_at_the_gateway() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poller_confirms_by_orderquery_when_no_notification_arrives() {
-    // The notify_url points at a port nobody listens on, so every notification fails.
+    // The notify_url points at a closed port, so every notification attempt fails.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead_url = format!("http://{}/wxpay/notify", dead.local_addr().unwrap());
     drop(dead);

@@ -71,8 +71,8 @@ fn single_field_vector() {
 
 #[test]
 fn empty_set_vector() {
-    // The reference gives md5("&key=…") in lower case; this signer leaves out the leading '&'
-    // for an empty set (the WxJava/wechatpy form), so the published hash is checked directly.
+    // The published vector is md5("&key=…") in lower case. This signer leaves out the leading
+    // '&' for an empty set (the WxJava and wechatpy form), so the hash is checked directly.
     use md5::{Digest, Md5};
     let digest = hex::encode(Md5::digest(b"&key=exposed_your_key_here_have_risks"));
     assert_eq!(digest, "b3d43c8390f26e2030d4d17bd580fbc8");
@@ -282,7 +282,7 @@ fn vectors_g_h_i_j() {
 }
 
 #[test]
-fn official_examples_signed_with_another_key_do_not_verify() {
+fn foreign_key_example_fails_verification() {
     let mut bizpayurl = params(&[
         ("appid", "wx2421b1c4370ec43b"),
         ("mch_id", "10000100"),

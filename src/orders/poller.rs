@@ -1,5 +1,5 @@
-//! The orderquery fallback: while an order awaits payment and no notification has settled it,
-//! orderquery runs on a backing-off schedule; at expiry the order is closed with closeorder.
+//! The orderquery fallback. While an order awaits payment and no notification has settled it,
+//! orderquery runs on a backing-off schedule. At expiry the order is closed with closeorder.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,7 +104,7 @@ impl PaymentService {
             Err(err) if err.err_code() == Some("ORDERCLOSED") => {}
             Err(err) if err.err_code() == Some("ORDERPAID") => {
                 if let Err(err) = self.query_and_confirm(out_trade_no).await {
-                    tracing::error!(out_trade_no, error = %err, "closeorder answered ORDERPAID but the payment could not be confirmed");
+                    tracing::error!(out_trade_no, error = %err, "closeorder returned ORDERPAID but the payment could not be confirmed");
                 }
                 return;
             }

@@ -128,7 +128,7 @@ impl TradeState {
         }
     }
 
-    /// The field value.
+    /// Returns the field value.
     pub fn as_str(&self) -> &str {
         match self {
             TradeState::Success => "SUCCESS",
@@ -202,12 +202,12 @@ impl PaymentNotification {
     }
 }
 
-/// The reply that tells WeChat a notification was received and processed.
+/// Builds the reply that acknowledges a processed notification.
 pub fn notify_reply_success() -> String {
     notify_reply("SUCCESS", "OK")
 }
 
-/// The reply that tells WeChat to deliver the notification again later.
+/// Builds the reply that makes WeChat deliver the notification again later.
 pub fn notify_reply_fail(return_msg: &str) -> String {
     notify_reply("FAIL", return_msg)
 }

@@ -4,7 +4,7 @@
 use super::sign::{self, SignatureError};
 use super::{Merchant, Params};
 
-/// Why a gateway reply cannot be used.
+/// A reason a gateway reply cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplyError {
     #[error("the reply has no return_code")]
@@ -29,7 +29,7 @@ pub enum ReplyError {
 }
 
 impl ReplyError {
-    /// The business error code when the gateway returned `result_code=FAIL`.
+    /// Returns the business error code when the gateway returned `result_code=FAIL`.
     pub fn err_code(&self) -> Option<&str> {
         match self {
             ReplyError::BusinessFail { err_code, .. } => Some(err_code),

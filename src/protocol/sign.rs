@@ -24,7 +24,7 @@ pub enum SignType {
 }
 
 impl SignType {
-    /// The `sign_type` field value.
+    /// Returns the `sign_type` field value.
     pub fn as_str(self) -> &'static str {
         match self {
             SignType::Md5 => "MD5",
@@ -42,7 +42,7 @@ impl SignType {
     }
 }
 
-/// Why a received signature was not accepted.
+/// A reason a received signature was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
     #[error("the sign field is missing")]

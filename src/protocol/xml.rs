@@ -17,7 +17,7 @@ pub const MAX_XML_FIELDS: usize = 256;
 /// Name of the root element.
 pub const ROOT_ELEMENT: &str = "xml";
 
-/// Why a body is not an acceptable v2 XML document.
+/// A reason a body is not an acceptable v2 XML document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
     #[error("the body is empty")]
@@ -73,7 +73,7 @@ pub fn parse(body: &[u8]) -> Result<Params, XmlError> {
     }
 }
 
-/// Where the parser is in the document.
+/// The parser's position in the document.
 #[derive(Default, PartialEq, Eq)]
 enum Depth {
     #[default]

@@ -18,7 +18,7 @@ pub use orders::{
 /// How long a statement waits for another connection's lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Why a store operation failed.
+/// A failed store operation.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the database folder {path}")]
@@ -85,7 +85,7 @@ impl Store {
         })
     }
 
-    /// The database file.
+    /// Returns the database file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -5,10 +5,10 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use super::{Store, StoreError, now_ms};
 use crate::money::Fen;
 
-/// Where an order is in its life. Stored as the lower-case names below.
+/// The state of an order, stored as the lower-case names below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OrderState {
-    /// Saved locally; unifiedorder not yet answered.
+    /// Saved locally, and unifiedorder has not replied yet.
     Created,
     /// unifiedorder returned a `code_url`; the customer may scan it.
     AwaitingPayment,
@@ -23,7 +23,7 @@ pub enum OrderState {
 }
 
 impl OrderState {
-    /// The stored name.
+    /// Returns the stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             OrderState::Created => "created",
@@ -84,7 +84,7 @@ pub struct OrderRecord {
     pub created_at_ms: i64,
 }
 
-/// Which gateway message confirmed a payment.
+/// The gateway message that confirmed a payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentSource {
     Notification,
@@ -120,7 +120,7 @@ pub enum Recorded {
     Already,
 }
 
-/// Why a payment was not committed. Nothing was written in any of these cases.
+/// A reason a payment was not committed. Nothing was written in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmError {
     #[error("order {out_trade_no} is not known here")]
@@ -408,7 +408,7 @@ impl Store {
         )?)
     }
 
-    /// The `time_end` of an order's payment, if it is paid.
+    /// Returns the `time_end` of an order's payment, if it is paid.
     pub fn payment_time_end(&self, out_trade_no: &str) -> Result<Option<String>, StoreError> {
         let connection = self.lock();
         Ok(connection
@@ -463,7 +463,7 @@ impl Store {
         Ok(())
     }
 
-    /// The receipt's QR link and PDF path for an order, if one was written.
+    /// Returns the receipt's QR link and PDF path for an order, if one was written.
     pub fn receipt(&self, out_trade_no: &str) -> Result<Option<(String, String)>, StoreError> {
         let connection = self.lock();
         Ok(connection

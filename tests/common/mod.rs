@@ -39,8 +39,8 @@ impl Stack {
         Stack::start_with(sign_type, None).await
     }
 
-    /// Starts a stack; `notify_url` replaces the listener's address given to the gateway, and
-    /// then the order poller queries every 50 ms instead of after 3 s.
+    /// Starts a stack. A `notify_url` replaces the listener's address given to the gateway,
+    /// and then the order poller queries every 50 ms instead of after 3 s.
     pub async fn start_with(sign_type: SignType, notify_url: Option<String>) -> Stack {
         let merchant = test_merchant(sign_type);
         let mut config = SimulatorConfig::new(vec![merchant.clone()]);
