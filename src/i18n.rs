@@ -314,15 +314,21 @@ fn rejected_text(lang: Lang, code: &str) -> &'static str {
     }
 }
 
-/// Formats the time left before an order expires, such as `剩余时间 04:59`.
+/// Formats the time left before an order expires, such as `剩余时间 04:59`, or
+/// `剩余时间 1:59:58` from one hour up.
 pub fn time_left_text(lang: Lang, seconds_left: i64) -> String {
     let seconds = seconds_left.max(0);
-    format!(
-        "{} {:02}:{:02}",
-        lang.texts().time_left,
-        seconds / 60,
-        seconds % 60
-    )
+    let label = lang.texts().time_left;
+    if seconds >= 3600 {
+        format!(
+            "{label} {}:{:02}:{:02}",
+            seconds / 3600,
+            seconds % 3600 / 60,
+            seconds % 60
+        )
+    } else {
+        format!("{label} {:02}:{:02}", seconds / 60, seconds % 60)
+    }
 }
 
 /// Formats the countdown until the paid screen starts a new sale by itself.
@@ -370,7 +376,9 @@ mod tests {
     #[test]
     fn time_left_is_minutes_and_seconds() {
         assert_eq!(time_left_text(Lang::ZhCn, 299), "剩余时间 04:59");
-        assert_eq!(time_left_text(Lang::En, 7200), "Time left 120:00");
+        assert_eq!(time_left_text(Lang::En, 7200), "Time left 2:00:00");
+        assert_eq!(time_left_text(Lang::ZhCn, 7198), "剩余时间 1:59:58");
+        assert_eq!(time_left_text(Lang::ZhCn, 3599), "剩余时间 59:59");
         assert_eq!(time_left_text(Lang::En, -3), "Time left 00:00");
     }
 

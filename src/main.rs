@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use wxpay_pos::app::{error_chain, run_commands, start_services};
+use wxpay_pos::app::{ListenerMode, error_chain, run_commands, start_services};
 use wxpay_pos::cli::{Cli, run_headless};
 use wxpay_pos::config::{AppDirs, Settings};
 use wxpay_pos::i18n::Lang;
@@ -61,7 +61,8 @@ fn run_window(
     dirs: AppDirs,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let services = Arc::new(runtime.block_on(start_services(&settings, &dirs))?);
+    let services =
+        Arc::new(runtime.block_on(start_services(&settings, &dirs, ListenerMode::Serve))?);
     let resume = Arc::clone(&services);
     runtime.spawn(async move {
         let resumed = resume.service.resume_open_orders().await;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use wxpay_pos::app::{Services, run_commands, start_services};
+use wxpay_pos::app::{ListenerMode, Services, run_commands, start_services};
 use wxpay_pos::config::{AppDirs, Settings};
 use wxpay_pos::i18n::Lang;
 use wxpay_pos::store::OrderState;
@@ -35,7 +35,11 @@ fn start_demo_cashier() -> Running {
         config_file: dir.path().join("config.toml"),
         data_dir: dir.path().to_path_buf(),
     };
-    let services = Arc::new(runtime.block_on(start_services(&settings, &dirs)).unwrap());
+    let services = Arc::new(
+        runtime
+            .block_on(start_services(&settings, &dirs, ListenerMode::Serve))
+            .unwrap(),
+    );
     assert!(services.is_demo());
 
     let (ui_bridge, runner_bridge) = bridge_pair();

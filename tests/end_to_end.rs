@@ -273,3 +273,35 @@ async fn poller_confirms_by_orderquery_when_no_notification_arrives() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listener_rejects_oversized_and_non_post() {
+    let stack = Stack::start(SignType::Md5).await;
+    let client = reqwest::Client::new();
+
+    let oversized = "a".repeat(wxpay_pos::listener::MAX_NOTIFY_BODY_BYTES + 1);
+    let reply = client
+        .post(stack.listener.notify_url())
+        .body(oversized)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let text = reply.text().await.unwrap();
+    assert!(
+        text.contains("<return_code><![CDATA[FAIL]]></return_code>"),
+        "{text}"
+    );
+
+    let reply = client
+        .get(stack.listener.notify_url())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 405);
+    let text = reply.text().await.unwrap();
+    assert!(
+        text.contains("<return_code><![CDATA[FAIL]]></return_code>"),
+        "{text}"
+    );
+}

@@ -51,7 +51,9 @@ pub fn configured_merchant(settings: &Settings) -> Merchant {
 /// Everything the cashier, the CLI and the headless listener run on.
 pub struct Services {
     pub service: Arc<PaymentService>,
-    pub listener: ListenerHandle,
+    /// The notification listener; absent for one-shot commands with a real merchant, which
+    /// rely on orderquery and on a listener running elsewhere.
+    pub listener: Option<ListenerHandle>,
     /// The embedded gateway simulator, in demo mode only.
     pub simulator: Option<SimulatorHandle>,
     pub database_path: PathBuf,
@@ -64,9 +66,23 @@ impl Services {
     }
 }
 
+/// Whether [`start_services`] starts the notification listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListenerMode {
+    /// Always start it (the cashier window and `listen`).
+    Serve,
+    /// Start it only in demo mode, where the embedded simulator needs somewhere to send
+    /// notifications (one-shot commands such as `charge`).
+    DemoOnly,
+}
+
 /// Opens the store and starts the listener and, without a merchant configuration, the
 /// embedded simulator. Must run inside the tokio runtime.
-pub async fn start_services(settings: &Settings, dirs: &AppDirs) -> anyhow::Result<Services> {
+pub async fn start_services(
+    settings: &Settings,
+    dirs: &AppDirs,
+    listener_mode: ListenerMode,
+) -> anyhow::Result<Services> {
     let database_path = settings
         .storage
         .database
@@ -85,10 +101,18 @@ pub async fn start_services(settings: &Settings, dirs: &AppDirs) -> anyhow::Resu
         .bind
         .parse()
         .with_context(|| format!("invalid listener.bind {:?}", settings.listener.bind))?;
-    let tcp = TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen for notifications on {bind}"))?;
-    let local_notify_url = format!("http://{}{}", tcp.local_addr()?, listener::NOTIFY_PATH);
+    let tcp = if listener_mode == ListenerMode::Serve || settings.is_demo() {
+        let tcp = TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen for notifications on {bind}"))?;
+        Some(tcp)
+    } else {
+        None
+    };
+    let local_notify_url = match &tcp {
+        Some(tcp) => format!("http://{}{}", tcp.local_addr()?, listener::NOTIFY_PATH),
+        None => String::new(),
+    };
 
     let merchant = configured_merchant(settings);
     let (simulator, gateway_url, notify_url, spbill_create_ip) = match &settings.merchant {
@@ -120,8 +144,13 @@ pub async fn start_services(settings: &Settings, dirs: &AppDirs) -> anyhow::Resu
     options.demo_mode = simulator.is_some();
     let service = PaymentService::new(store, gateway, options);
 
-    let listener = listener::serve(tcp, Arc::clone(&service))
-        .context("cannot start the notification listener")?;
+    let listener = match tcp {
+        Some(tcp) => Some(
+            listener::serve(tcp, Arc::clone(&service))
+                .context("cannot start the notification listener")?,
+        ),
+        None => None,
+    };
     Ok(Services {
         service,
         listener,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 
 use super::{CliCommand, EXIT_NOT_PAID};
-use crate::app::{Services, configured_merchant, start_services};
+use crate::app::{ListenerMode, Services, configured_merchant, start_services};
 use crate::config::{AppDirs, Settings};
 use crate::money::Fen;
 use crate::simulator::{self, SimulatorConfig};
@@ -23,13 +23,13 @@ pub async fn run_headless(
             charge(&settings, &dirs, &amount, &body, wait).await
         }
         CliCommand::Query { out_trade_no } => {
-            let services = start_services(&settings, &dirs).await?;
+            let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
             let state = services.service.query_and_confirm(&out_trade_no).await?;
             print_order(&services, &out_trade_no, state).await?;
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Close { out_trade_no } => {
-            let services = start_services(&settings, &dirs).await?;
+            let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
             let state = services.service.cancel(&out_trade_no).await?;
             print_order(&services, &out_trade_no, state).await?;
             Ok(ExitCode::SUCCESS)
@@ -53,7 +53,7 @@ async fn charge(
     wait: bool,
 ) -> anyhow::Result<ExitCode> {
     let amount = Fen::parse_yuan(amount).with_context(|| format!("invalid amount {amount:?}"))?;
-    let services = start_services(settings, dirs).await?;
+    let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
     let mut events = services.service.subscribe();
     let order = services.service.charge(amount, body).await?;
 
@@ -109,11 +109,13 @@ async fn print_order(
 }
 
 async fn listen(settings: &Settings, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
-    let services = Arc::new(start_services(settings, dirs).await?);
-    println!(
-        "listening for payment notifications on {}",
-        services.listener.notify_url()
-    );
+    let services = Arc::new(start_services(settings, dirs, ListenerMode::Serve).await?);
+    if let Some(listener) = &services.listener {
+        println!(
+            "listening for payment notifications on {}",
+            listener.notify_url()
+        );
+    }
     if let Some(simulator) = &services.simulator {
         println!("demo mode: gateway simulator at {}", simulator.base_url());
     }

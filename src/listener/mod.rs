@@ -18,7 +18,7 @@ use crate::protocol::xml::MAX_XML_BODY_BYTES;
 
 /// Path the listener serves notifications on; the public `notify_url` must lead here.
 pub const NOTIFY_PATH: &str = "/wxpay/notify";
-/// Largest notification body read; larger ones are rejected and audited by their first bytes.
+/// Largest notification body read; a larger one is rejected and audited without its body.
 pub const MAX_NOTIFY_BODY_BYTES: usize = MAX_XML_BODY_BYTES;
 
 /// Builds the listener's routes. Every path and method reaches [`notify`], which answers
@@ -45,13 +45,14 @@ async fn notify(State(service): State<Arc<PaymentService>>, request: Request<Bod
         );
     }
 
-    // One byte over the cap is read so that an oversized body reaches the codec's size check
-    // and is audited like any other rejected body.
-    let body = match to_bytes(request.into_body(), MAX_NOTIFY_BODY_BYTES + 1).await {
-        Ok(body) => body.to_vec(),
-        Err(_) => vec![0; MAX_NOTIFY_BODY_BYTES + 1],
+    let reply = match to_bytes(request.into_body(), MAX_NOTIFY_BODY_BYTES).await {
+        Ok(body) => service.handle_notification(&body, &remote_addr).await,
+        Err(_) => {
+            service
+                .reject_unreadable_notification(&remote_addr, MAX_NOTIFY_BODY_BYTES)
+                .await
+        }
     };
-    let reply = service.handle_notification(&body, &remote_addr).await;
     xml_response(StatusCode::OK, reply.body)
 }
 

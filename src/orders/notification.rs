@@ -83,10 +83,14 @@ impl PaymentService {
         remote_addr: &str,
     ) -> NotifyReply {
         let decision = self.decide(body).await;
+        self.finish(decision, body.to_vec(), remote_addr).await
+    }
 
+    /// Audits and logs a decision, then builds the reply.
+    async fn finish(&self, decision: Decision, body: Vec<u8>, remote_addr: &str) -> NotifyReply {
         let record = NotificationRecord {
             remote_addr: remote_addr.to_owned(),
-            body: body.to_vec(),
+            body,
             out_trade_no: decision.out_trade_no.clone(),
             verdict: decision.verdict.as_str(),
             reason: decision.reason.clone(),
@@ -120,6 +124,20 @@ impl PaymentService {
             verdict: decision.verdict,
             body,
         }
+    }
+
+    /// Rejects a notification whose body was over `max_bytes` or could not be read, keeping
+    /// an audit row without the body.
+    pub async fn reject_unreadable_notification(
+        self: &Arc<Self>,
+        remote_addr: &str,
+        max_bytes: usize,
+    ) -> NotifyReply {
+        let decision = Decision::rejected(
+            None,
+            format!("the body is over {max_bytes} bytes or the connection failed while reading it"),
+        );
+        self.finish(decision, Vec::new(), remote_addr).await
     }
 
     async fn decide(self: &Arc<Self>, body: &[u8]) -> Decision {
