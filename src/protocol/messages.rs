@@ -16,6 +16,9 @@ pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(BEIJING_UTC_OFFSET_SECS).unwrap_or(Utc.fix())
 }
 
+/// Length of a `yyyyMMddHHmmss` protocol time.
+pub const PROTOCOL_TIME_LEN: usize = 14;
+
 /// Formats a time as the protocol's `yyyyMMddHHmmss` in Beijing time.
 pub fn format_protocol_time(time: DateTime<Utc>) -> String {
     time.with_timezone(&beijing())
@@ -25,6 +28,10 @@ pub fn format_protocol_time(time: DateTime<Utc>) -> String {
 
 /// Parses a `yyyyMMddHHmmss` Beijing-time field such as `time_end`.
 pub fn parse_protocol_time(text: &str) -> Option<DateTime<Utc>> {
+    // chrono accepts one-digit fields, so the fixed width is checked first.
+    if text.len() != PROTOCOL_TIME_LEN || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y%m%d%H%M%S").ok()?;
     beijing()
         .from_local_datetime(&naive)
