@@ -4,52 +4,13 @@
 
 mod common;
 
-use common::{Stack, TEST_API_KEY, eventually, test_merchant};
+use common::{Stack, TEST_API_KEY, eventually, notification, post_notification};
 use wxpay_pos::money::Fen;
+use wxpay_pos::protocol::SignType;
 use wxpay_pos::protocol::messages::notify_reply_success;
-use wxpay_pos::protocol::{ApiKey, Params, SignType, sign, xml};
 use wxpay_pos::store::OrderState;
 
 const SUCCESS_REPLY: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
-
-/// Builds a notification like the simulator's for `out_trade_no`, signed with `key`.
-fn notification(out_trade_no: &str, transaction_id: &str, total_fee: i64, key: &str) -> String {
-    let merchant = test_merchant(SignType::Md5);
-    let mut fields = Params::new();
-    for (name, value) in [
-        ("appid", merchant.appid.as_str()),
-        ("mch_id", merchant.mch_id.as_str()),
-        ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-        ("result_code", "SUCCESS"),
-        ("return_code", "SUCCESS"),
-        ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
-        ("trade_type", "NATIVE"),
-        ("bank_type", "OTHERS"),
-        ("fee_type", "CNY"),
-        ("out_trade_no", out_trade_no),
-        ("transaction_id", transaction_id),
-        ("time_end", "20261204120000"),
-    ] {
-        fields.insert(name.into(), value.into());
-    }
-    fields.insert("total_fee".into(), total_fee.to_string());
-    fields.insert("cash_fee".into(), total_fee.to_string());
-    sign::sign_in_place(&mut fields, &ApiKey::new(key), SignType::Md5);
-    xml::to_xml(&fields)
-}
-
-async fn post_notification(stack: &Stack, body: String) -> String {
-    reqwest::Client::new()
-        .post(stack.listener.notify_url())
-        .header("Content-Type", "text/xml")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
 
 async fn pay_end_to_end(sign_type: SignType) {
     let stack = Stack::start(sign_type).await;
@@ -281,7 +242,7 @@ async fn listener_rejects_oversized_and_non_post() {
 
     let oversized = "a".repeat(wxpay_pos::listener::MAX_NOTIFY_BODY_BYTES + 1);
     let reply = client
-        .post(stack.listener.notify_url())
+        .post(stack.notify_url())
         .body(oversized)
         .send()
         .await
@@ -293,11 +254,7 @@ async fn listener_rejects_oversized_and_non_post() {
         "{text}"
     );
 
-    let reply = client
-        .get(stack.listener.notify_url())
-        .send()
-        .await
-        .unwrap();
+    let reply = client.get(stack.notify_url()).send().await.unwrap();
     assert_eq!(reply.status(), 405);
     let text = reply.text().await.unwrap();
     assert!(

@@ -125,7 +125,7 @@ async fn watch_order(
             }
         };
         let update = match order.state {
-            OrderState::Created | OrderState::AwaitingPayment => continue,
+            OrderState::Created | OrderState::AwaitingPayment | OrderState::Unknown => continue,
             OrderState::Paid => Update::Paid {
                 out_trade_no: order.out_trade_no,
                 transaction_id: order.transaction_id.unwrap_or_default(),

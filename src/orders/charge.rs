@@ -15,6 +15,13 @@ use crate::protocol::new_nonce;
 use crate::store::{NewOrder, OrderState, PaymentRecord, PaymentSource, Recorded};
 use crate::ui::bridge::PendingOrder;
 
+/// States from which an order may still be paid.
+pub(super) const OPEN_STATES: &[OrderState] = &[
+    OrderState::Created,
+    OrderState::AwaitingPayment,
+    OrderState::Unknown,
+];
+
 /// Longest `body` (goods description) the protocol accepts, in bytes of UTF-8.
 pub const MAX_BODY_BYTES: usize = 128;
 /// Digits of randomness at the end of a generated `out_trade_no`.
@@ -118,6 +125,13 @@ impl PaymentService {
                 Err(err) => {
                     if err.is_transient() {
                         // The gateway may hold the order; the poller settles it.
+                        self.transition(
+                            &out_trade_no,
+                            &[OrderState::Created],
+                            OrderState::Unknown,
+                            "unifiedorder outcome unknown after retries",
+                        )
+                        .await?;
                         self.spawn_poller(out_trade_no.clone(), expires_at.timestamp_millis());
                     } else {
                         self.transition(
@@ -176,7 +190,7 @@ impl PaymentService {
         }
         self.transition(
             out_trade_no,
-            &[OrderState::Created, OrderState::AwaitingPayment],
+            OPEN_STATES,
             OrderState::Closed,
             "closed by the cashier",
         )
@@ -185,14 +199,34 @@ impl PaymentService {
     }
 
     /// Asks the gateway for the order's state and applies it: SUCCESS with the order's amount
-    /// confirms the payment, CLOSED closes it, PAYERROR fails it. Returns the local state.
+    /// confirms the payment, CLOSED closes it, PAYERROR fails it. An order whose unifiedorder
+    /// outcome was unknown is closed when the gateway holds it unpaid, because nobody saw its
+    /// QR code, and failed when the gateway does not know it. Returns the local state.
     pub async fn query_and_confirm(
         self: &Arc<Self>,
         out_trade_no: &str,
     ) -> Result<OrderState, LifecycleError> {
-        let reply = self.gateway.order_query(out_trade_no).await?;
+        let local_state = self.current_state(out_trade_no).await?;
+        let reply = match self.gateway.order_query(out_trade_no).await {
+            Ok(reply) => reply,
+            Err(err)
+                if local_state == OrderState::Unknown
+                    && err.err_code() == Some("ORDERNOTEXIST") =>
+            {
+                self.transition(
+                    out_trade_no,
+                    &[OrderState::Unknown],
+                    OrderState::Failed,
+                    "unifiedorder never reached the gateway",
+                )
+                .await?;
+                return self.current_state(out_trade_no).await;
+            }
+            Err(err) => return Err(err.into()),
+        };
+
         match reply.trade_state {
-            TradeState::Success | TradeState::Refund => {
+            TradeState::Success => {
                 let payment = payment_from_query(&reply)?;
                 let recorded = self.confirm(payment).await?;
                 if recorded == Recorded::Already {
@@ -202,10 +236,22 @@ impl PaymentService {
                     );
                 }
             }
+            TradeState::NotPay if local_state == OrderState::Unknown => {
+                // Boxed because closing may find the order paid and query it again.
+                return Box::pin(self.cancel(out_trade_no)).await;
+            }
+            TradeState::Refund => {
+                // Only SUCCESS counts as evidence of payment, so an order refunded before this
+                // app saw it paid is left for the manager to settle from the daily bill.
+                tracing::warn!(
+                    out_trade_no,
+                    "orderquery reports REFUND for an order not recorded as paid"
+                );
+            }
             TradeState::Closed | TradeState::Revoked => {
                 self.transition(
                     out_trade_no,
-                    &[OrderState::Created, OrderState::AwaitingPayment],
+                    OPEN_STATES,
                     OrderState::Closed,
                     "orderquery reported CLOSED",
                 )
@@ -214,7 +260,7 @@ impl PaymentService {
             TradeState::PayError => {
                 self.transition(
                     out_trade_no,
-                    &[OrderState::Created, OrderState::AwaitingPayment],
+                    OPEN_STATES,
                     OrderState::Failed,
                     "orderquery reported PAYERROR",
                 )

@@ -112,7 +112,7 @@ impl PaymentService {
                 tracing::warn!(out_trade_no, error = %err, "closeorder at expiry failed; marking the order expired locally");
             }
         }
-        let open = &[OrderState::Created, OrderState::AwaitingPayment];
+        let open = super::charge::OPEN_STATES;
         if let Err(err) = self
             .transition(out_trade_no, open, OrderState::Expired, "expired unpaid")
             .await

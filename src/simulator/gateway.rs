@@ -4,6 +4,7 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{Rejection, authenticate};
+use super::faults::{self, Fault, FaultTarget};
 use super::state::SimulatorState;
 use super::wire::{BusinessError, Caller, read_fields, signed_reply};
 use super::{order_query, short_url, unified_order};
@@ -34,6 +35,15 @@ impl GatewayApi {
             GatewayApi::OrderQuery => "orderquery",
             GatewayApi::CloseOrder => "closeorder",
             GatewayApi::ShortUrl => "shorturl",
+        }
+    }
+
+    fn fault_target(self) -> FaultTarget {
+        match self {
+            GatewayApi::UnifiedOrder => FaultTarget::UnifiedOrder,
+            GatewayApi::OrderQuery => FaultTarget::OrderQuery,
+            GatewayApi::CloseOrder => FaultTarget::CloseOrder,
+            GatewayApi::ShortUrl => FaultTarget::ShortUrl,
         }
     }
 
@@ -74,6 +84,17 @@ pub(crate) async fn short_url(State(state): State<SimulatorState>, request: Requ
 /// Runs one gateway call. Protocol failures get an unsigned reply, and every reply after a
 /// good signature is signed for the caller.
 async fn handle(state: &SimulatorState, request: Request, api: GatewayApi) -> Response {
+    let fault = state.take_fault(api.fault_target());
+    match &fault {
+        Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
+        Some(Fault::HttpStatus(status)) => return faults::bare_status(*status),
+        Some(Fault::DropBeforeHandling) => return faults::dropped_connection(),
+        Some(Fault::SystemError) => {
+            return handle_system_error(state, request, api).await;
+        }
+        Some(Fault::DropAfterHandling | Fault::PayThenDelay(_)) | None => {}
+    }
+
     let fields = match read_fields(request).await {
         Ok(fields) => fields,
         Err(failure) => {
@@ -104,7 +125,37 @@ async fn handle(state: &SimulatorState, request: Request, api: GatewayApi) -> Re
     if let Err(error) = &outcome {
         log_business_error(api, &caller, &out_trade_no, error);
     }
+    match fault {
+        Some(Fault::DropAfterHandling) => return faults::dropped_connection(),
+        Some(Fault::PayThenDelay(delay)) if outcome.is_ok() => {
+            if let Err(err) = state.pay(&out_trade_no) {
+                tracing::warn!(%out_trade_no, error = %err, "fault injection could not pay the order");
+            }
+            tokio::time::sleep(delay).await;
+        }
+        _ => {}
+    }
     signed_reply(&caller, outcome)
+}
+
+/// Answers a correctly signed request with `SYSTEMERROR` without handling it.
+async fn handle_system_error(
+    state: &SimulatorState,
+    request: Request,
+    api: GatewayApi,
+) -> Response {
+    let fields = match read_fields(request).await {
+        Ok(fields) => fields,
+        Err(failure) => return failure.into_response(),
+    };
+    match authenticate(state.config(), fields, api == GatewayApi::ShortUrl) {
+        Ok((caller, _)) => {
+            let error = BusinessError::new("SYSTEMERROR", "系统超时");
+            signed_reply(&caller, Err(error))
+        }
+        Err(Rejection::Protocol(failure)) => failure.into_response(),
+        Err(Rejection::Business(caller, error)) => signed_reply(&caller, Err(error)),
+    }
 }
 
 fn log_business_error(api: GatewayApi, caller: &Caller, out_trade_no: &str, error: &BusinessError) {

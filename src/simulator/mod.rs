@@ -10,6 +10,7 @@ mod auth;
 mod config;
 mod control;
 mod error;
+mod faults;
 mod gateway;
 mod ids;
 mod notify;
@@ -28,6 +29,7 @@ pub use config::{
 };
 pub use control::{FAIL_ROUTE, PAY_ROUTE, STATUS_ROUTE};
 pub use error::SimulatorError;
+pub use faults::{Fault, FaultTarget};
 pub use gateway::{CLOSE_ORDER_PATH, ORDER_QUERY_PATH, SHORT_URL_PATH, UNIFIED_ORDER_PATH};
 pub use notify::{NotifyAttempt, NotifyOutcome};
 pub use server::{SimulatorHandle, router, serve};

@@ -79,6 +79,11 @@ impl SimulatorHandle {
         self.state.pay(out_trade_no)
     }
 
+    /// Queues a fault for a coming request; see [`SimulatorState::inject_fault`].
+    pub fn inject_fault(&self, target: super::FaultTarget, fault: super::Fault) {
+        self.state.inject_fault(target, fault);
+    }
+
     /// Fails an order's payment; see [`SimulatorState::fail`].
     pub fn fail(&self, out_trade_no: &str) -> Result<(), SimulatorError> {
         self.state.fail(out_trade_no)

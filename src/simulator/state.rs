@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use super::config::SimulatorConfig;
 use super::error::SimulatorError;
+use super::faults::{Fault, FaultQueue, FaultTarget};
 use super::notify::{self, NotifyAttempt};
 use super::store::Store;
 use crate::protocol::messages::TradeState;
@@ -22,6 +23,7 @@ struct Shared {
     config: SimulatorConfig,
     /// Locked only for short, synchronous updates, never across an `.await`.
     store: Mutex<Store>,
+    faults: Mutex<FaultQueue>,
     http: reqwest::Client,
     runtime: tokio::runtime::Handle,
     stop: watch::Sender<bool>,
@@ -51,6 +53,7 @@ impl SimulatorState {
             inner: Arc::new(Shared {
                 config,
                 store: Mutex::new(Store::default()),
+                faults: Mutex::new(FaultQueue::default()),
                 http,
                 runtime,
                 stop,
@@ -70,6 +73,25 @@ impl SimulatorState {
             .store
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `fault` for the next request to `target` that has no earlier fault queued.
+    pub fn inject_fault(&self, target: FaultTarget, fault: Fault) {
+        tracing::debug!(?target, ?fault, "fault queued");
+        self.inner
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(target, fault);
+    }
+
+    /// Takes the next queued fault for `target`, if any.
+    pub(crate) fn take_fault(&self, target: FaultTarget) -> Option<Fault> {
+        self.inner
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take(target)
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {

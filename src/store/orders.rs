@@ -12,6 +12,9 @@ pub enum OrderState {
     Created,
     /// unifiedorder returned a `code_url`; the customer may scan it.
     AwaitingPayment,
+    /// unifiedorder timed out or failed on every attempt, so the gateway may or may not hold
+    /// the order; orderquery settles it.
+    Unknown,
     /// The gateway confirmed the payment and it is committed here.
     Paid,
     /// Closed with closeorder before payment.
@@ -28,6 +31,7 @@ impl OrderState {
         match self {
             OrderState::Created => "created",
             OrderState::AwaitingPayment => "awaiting_payment",
+            OrderState::Unknown => "unknown",
             OrderState::Paid => "paid",
             OrderState::Closed => "closed",
             OrderState::Expired => "expired",
@@ -40,6 +44,7 @@ impl OrderState {
         Some(match name {
             "created" => OrderState::Created,
             "awaiting_payment" => OrderState::AwaitingPayment,
+            "unknown" => OrderState::Unknown,
             "paid" => OrderState::Paid,
             "closed" => OrderState::Closed,
             "expired" => OrderState::Expired,
@@ -50,7 +55,10 @@ impl OrderState {
 
     /// True for states from which the customer may still pay.
     pub fn is_open(self) -> bool {
-        matches!(self, OrderState::Created | OrderState::AwaitingPayment)
+        matches!(
+            self,
+            OrderState::Created | OrderState::AwaitingPayment | OrderState::Unknown
+        )
     }
 }
 
@@ -226,7 +234,7 @@ impl Store {
     pub fn open_orders(&self) -> Result<Vec<OrderRecord>, StoreError> {
         let connection = self.lock();
         let sql = format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE state IN ('created', 'awaiting_payment')
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE state IN ('created', 'awaiting_payment', 'unknown')
              ORDER BY created_at_ms"
         );
         let mut statement = connection.prepare(&sql)?;

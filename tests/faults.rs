@@ -1,0 +1,458 @@
+//! Fault injection: the gateway slow, failing or cut off, the listener down, notifications
+//! racing orderquery and each other, hostile bodies and a failing database. Each test checks
+//! that the payment is recorded exactly once, or that nothing changed.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Stack, StackConfig, TEST_API_KEY, eventually, notification, post_notification};
+use wxpay_pos::gateway::ClientTimeouts;
+use wxpay_pos::money::Fen;
+use wxpay_pos::simulator::{Fault, FaultTarget};
+use wxpay_pos::store::OrderState;
+
+const SUCCESS_REPLY: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+
+/// A closed local port, for a notify_url that every notification fails to reach.
+fn dead_notify_url() -> String {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/wxpay/notify", socket.local_addr().unwrap());
+    drop(socket);
+    url
+}
+
+fn short_timeouts() -> ClientTimeouts {
+    ClientTimeouts {
+        connect_timeout: Duration::from_millis(500),
+        request_timeout: Duration::from_millis(300),
+    }
+}
+
+/// A stack whose poller only runs after a minute, so notifications alone must deliver.
+async fn stack_without_poller() -> Stack {
+    Stack::start_config(StackConfig {
+        query_intervals: Some(vec![Duration::from_secs(60)]),
+        timeouts: short_timeouts(),
+        ..StackConfig::default()
+    })
+    .await
+}
+
+async fn pay_and_expect_one_payment(stack: &Stack, out_trade_no: &str) -> String {
+    let transaction_id = stack.simulator.pay(out_trade_no).unwrap();
+    stack.wait_for_state(out_trade_no, OrderState::Paid).await;
+    assert_eq!(
+        stack.service.store().payment_count(out_trade_no).unwrap(),
+        1
+    );
+    transaction_id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unifiedorder_faults_are_retried_with_same_order() {
+    let faults = [
+        Fault::Delay(Duration::from_millis(600)),
+        Fault::HttpStatus(502),
+        Fault::SystemError,
+        Fault::DropBeforeHandling,
+        Fault::DropAfterHandling,
+    ];
+    for fault in faults {
+        let stack = stack_without_poller().await;
+        stack
+            .simulator
+            .inject_fault(FaultTarget::UnifiedOrder, fault.clone());
+
+        let order = stack.service.charge(Fen(1990), "奶茶").await.unwrap();
+        let stored = stack
+            .service
+            .order(&order.out_trade_no)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.state, OrderState::AwaitingPayment, "{fault:?}");
+        assert_eq!(
+            stored.code_url.as_deref(),
+            Some(order.code_url.as_str()),
+            "{fault:?}"
+        );
+        // The gateway holds one order under this number, reachable by its code_url.
+        let status = stack.simulator.order_status(&order.out_trade_no).unwrap();
+        assert_eq!(status.trade_state.as_str(), "NOTPAY", "{fault:?}");
+
+        pay_and_expect_one_payment(&stack, &order.out_trade_no).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_unifiedorder_replies_leave_order_unknown_then_settled() {
+    let stack = Stack::start_config(StackConfig {
+        query_intervals: Some(vec![Duration::from_millis(50)]),
+        timeouts: short_timeouts(),
+        ..StackConfig::default()
+    })
+    .await;
+    for _ in 0..3 {
+        stack
+            .simulator
+            .inject_fault(FaultTarget::UnifiedOrder, Fault::DropAfterHandling);
+    }
+
+    let err = stack.service.charge(Fen(800), "蛋糕").await.unwrap_err();
+    assert!(err.to_string().contains("unifiedorder"), "{err}");
+    let open = stack.service.store().open_orders().unwrap();
+    assert_eq!(open.len(), 1);
+    let out_trade_no = open[0].out_trade_no.clone();
+    assert_eq!(open[0].state, OrderState::Unknown);
+
+    // The gateway holds the order unpaid, but nobody saw its QR code: orderquery then
+    // closeorder settle it as closed, and it can no longer be paid.
+    stack
+        .wait_for_state(&out_trade_no, OrderState::Closed)
+        .await;
+    assert!(stack.simulator.pay(&out_trade_no).is_err());
+    assert_eq!(
+        stack.service.store().payment_count(&out_trade_no).unwrap(),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unifiedorder_that_never_arrived_fails_the_order() {
+    let stack = Stack::start_config(StackConfig {
+        query_intervals: Some(vec![Duration::from_millis(50)]),
+        timeouts: short_timeouts(),
+        ..StackConfig::default()
+    })
+    .await;
+    for _ in 0..3 {
+        stack
+            .simulator
+            .inject_fault(FaultTarget::UnifiedOrder, Fault::HttpStatus(503));
+    }
+
+    assert!(stack.service.charge(Fen(800), "蛋糕").await.is_err());
+    let out_trade_no = stack.service.store().open_orders().unwrap()[0]
+        .out_trade_no
+        .clone();
+    stack
+        .wait_for_state(&out_trade_no, OrderState::Failed)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notification_before_unifiedorder_reply_is_recorded_once() {
+    let stack = stack_without_poller().await;
+    stack.simulator.inject_fault(
+        FaultTarget::UnifiedOrder,
+        Fault::PayThenDelay(Duration::from_millis(200)),
+    );
+
+    let order = stack.service.charge(Fen(1200), "面包").await.unwrap();
+    stack
+        .wait_for_state(&order.out_trade_no, OrderState::Paid)
+        .await;
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        1
+    );
+    let verdicts = stack
+        .service
+        .store()
+        .notification_verdicts(&order.out_trade_no)
+        .unwrap();
+    assert_eq!(verdicts, vec!["accepted"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listener_down_then_up_gets_the_retry() {
+    // Retries at 150 ms, 300 ms, 600 ms, 2.4 s … after the first attempt.
+    let mut stack = Stack::start_config(StackConfig {
+        query_intervals: Some(vec![Duration::from_secs(60)]),
+        time_scale: 0.01,
+        ..StackConfig::default()
+    })
+    .await;
+    let order = stack.service.charge(Fen(500), "咖啡").await.unwrap();
+    let listener_addr = stack.stop_listener().await;
+
+    let transaction_id = stack.simulator.pay(&order.out_trade_no).unwrap();
+    eventually("a failed notification attempt", || {
+        Some(()).filter(|_| {
+            !stack
+                .simulator
+                .notify_attempts(&order.out_trade_no)
+                .is_empty()
+        })
+    })
+    .await;
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        0
+    );
+
+    stack.start_listener(listener_addr).await;
+    stack
+        .wait_for_state(&order.out_trade_no, OrderState::Paid)
+        .await;
+    let stored = stack
+        .service
+        .order(&order.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.transaction_id, Some(transaction_id));
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        1
+    );
+    let attempts = stack.simulator.notify_attempts(&order.out_trade_no);
+    assert!(attempts.len() >= 2, "{attempts:?}");
+    assert!(!attempts[0].outcome.is_acknowledged());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_duplicates_record_one_payment() {
+    let stack =
+        Stack::start_with(wxpay_pos::protocol::SignType::Md5, Some(dead_notify_url())).await;
+    let order = stack.service.charge(Fen(1990), "奶茶").await.unwrap();
+    let transaction_id = "4200000000202612040000000050";
+    let body = notification(&order.out_trade_no, transaction_id, 1990, TEST_API_KEY);
+
+    let stack = Arc::new(stack);
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let stack = Arc::clone(&stack);
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            post_notification(&stack, body).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), SUCCESS_REPLY);
+    }
+
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        1
+    );
+    let verdicts = stack
+        .service
+        .store()
+        .notification_verdicts(&order.out_trade_no)
+        .unwrap();
+    assert_eq!(verdicts.len(), 50);
+    assert_eq!(
+        verdicts
+            .iter()
+            .filter(|verdict| *verdict == "accepted")
+            .count(),
+        1
+    );
+    assert_eq!(
+        verdicts
+            .iter()
+            .filter(|verdict| *verdict == "duplicate")
+            .count(),
+        49
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notification_and_orderquery_race_record_one_payment() {
+    // No notification reaches the listener by itself, so the test sends it at the same
+    // moment as several orderquery confirmations.
+    let stack = Arc::new(
+        Stack::start_config(StackConfig {
+            notify_url: Some(dead_notify_url()),
+            query_intervals: Some(vec![Duration::from_secs(60)]),
+            ..StackConfig::default()
+        })
+        .await,
+    );
+    let order = stack.service.charge(Fen(660), "果汁").await.unwrap();
+    let transaction_id = stack.simulator.pay(&order.out_trade_no).unwrap();
+    let body = notification(&order.out_trade_no, &transaction_id, 660, TEST_API_KEY);
+
+    let mut notifications = Vec::new();
+    let mut queries = Vec::new();
+    for _ in 0..10 {
+        let (stack_a, stack_b) = (Arc::clone(&stack), Arc::clone(&stack));
+        let body = body.clone();
+        let out_trade_no = order.out_trade_no.clone();
+        notifications.push(tokio::spawn(async move {
+            post_notification(&stack_a, body).await
+        }));
+        queries.push(tokio::spawn(async move {
+            stack_b
+                .service
+                .query_and_confirm(&out_trade_no)
+                .await
+                .unwrap()
+        }));
+    }
+    for task in notifications {
+        assert_eq!(task.await.unwrap(), SUCCESS_REPLY);
+    }
+    for task in queries {
+        assert_eq!(task.await.unwrap(), OrderState::Paid);
+    }
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_error_answers_fail_then_retry_succeeds() {
+    let stack =
+        Stack::start_with(wxpay_pos::protocol::SignType::Md5, Some(dead_notify_url())).await;
+    let order = stack.service.charge(Fen(300), "面包").await.unwrap();
+    let body = notification(
+        &order.out_trade_no,
+        "4200000000202612040000000300",
+        300,
+        TEST_API_KEY,
+    );
+
+    // A second connection makes every payment insert fail, as a full disk would.
+    let database = stack.service.store().path().to_path_buf();
+    let saboteur = rusqlite::Connection::open(&database).unwrap();
+    saboteur
+        .execute_batch(
+            "CREATE TRIGGER fail_payments BEFORE INSERT ON payments
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .unwrap();
+    let reply = post_notification(&stack, body.clone()).await;
+    assert!(
+        reply.contains("<return_code><![CDATA[FAIL]]></return_code>"),
+        "{reply}"
+    );
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        0
+    );
+    let stored = stack
+        .service
+        .order(&order.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.state, OrderState::AwaitingPayment);
+
+    // WeChat delivers again once the disk has room.
+    saboteur
+        .execute_batch("DROP TRIGGER fail_payments;")
+        .unwrap();
+    assert_eq!(post_notification(&stack, body).await, SUCCESS_REPLY);
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        1
+    );
+    let verdicts = stack
+        .service
+        .store()
+        .notification_verdicts(&order.out_trade_no)
+        .unwrap();
+    assert_eq!(verdicts, vec!["error", "accepted"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_of_a_paid_order_records_the_payment() {
+    let stack = Stack::start_config(StackConfig {
+        notify_url: Some(dead_notify_url()),
+        query_intervals: Some(vec![Duration::from_secs(60)]),
+        ..StackConfig::default()
+    })
+    .await;
+    let order = stack.service.charge(Fen(450), "茶").await.unwrap();
+    let transaction_id = stack.simulator.pay(&order.out_trade_no).unwrap();
+
+    // closeorder returns ORDERPAID, so the payment is confirmed by orderquery instead.
+    let state = stack.service.cancel(&order.out_trade_no).await.unwrap();
+    assert_eq!(state, OrderState::Paid);
+    let stored = stack
+        .service
+        .order(&order.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.transaction_id, Some(transaction_id));
+    assert_eq!(
+        stack
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unpaid_order_expires_and_is_closed() {
+    let stack = Stack::start_config(StackConfig {
+        query_intervals: Some(vec![Duration::from_millis(100)]),
+        order_lifetime: Some(Duration::from_secs(1)),
+        ..StackConfig::default()
+    })
+    .await;
+    let order = stack.service.charge(Fen(100), "水").await.unwrap();
+    stack
+        .wait_for_state(&order.out_trade_no, OrderState::Expired)
+        .await;
+    let status = stack.simulator.order_status(&order.out_trade_no).unwrap();
+    assert_eq!(status.trade_state.as_str(), "CLOSED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orderquery_faults_do_not_lose_the_payment() {
+    let stack = Stack::start_config(StackConfig {
+        notify_url: Some(dead_notify_url()),
+        query_intervals: Some(vec![Duration::from_millis(50)]),
+        timeouts: short_timeouts(),
+        ..StackConfig::default()
+    })
+    .await;
+    let order = stack.service.charge(Fen(990), "蛋糕").await.unwrap();
+    for fault in [
+        Fault::Delay(Duration::from_millis(600)),
+        Fault::HttpStatus(500),
+        Fault::SystemError,
+        Fault::DropBeforeHandling,
+        Fault::DropAfterHandling,
+    ] {
+        stack.simulator.inject_fault(FaultTarget::OrderQuery, fault);
+    }
+    pay_and_expect_one_payment(&stack, &order.out_trade_no).await;
+}
