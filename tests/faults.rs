@@ -456,3 +456,167 @@ async fn orderquery_faults_do_not_lose_the_payment() {
     }
     pay_and_expect_one_payment(&stack, &order.out_trade_no).await;
 }
+
+/// Counts the rows of the tables a notification may change, to prove nothing changed.
+fn table_snapshot(stack: &Stack) -> Vec<(String, i64)> {
+    let connection = rusqlite::Connection::open(stack.service.store().path()).unwrap();
+    ["orders", "payments", "order_events", "receipts"]
+        .iter()
+        .map(|table| {
+            let count: i64 = connection
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                    row.get(0)
+                })
+                .unwrap();
+            (table.to_string(), count)
+        })
+        .chain(std::iter::once({
+            let states: String = connection
+                .query_row("SELECT group_concat(state) FROM orders", [], |row| {
+                    row.get(0)
+                })
+                .unwrap();
+            (states, 0)
+        }))
+        .collect()
+}
+
+/// Hostile or malformed notification bodies for an order of 19.90 yuan.
+fn hostile_bodies(out_trade_no: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let good = notification(
+        out_trade_no,
+        "4200000000202612040000001990",
+        1990,
+        TEST_API_KEY,
+    );
+    let swap = |from: &str, to: &str| good.replacen(from, to, 1).into_bytes();
+    let resigned = |field: &str, value: &str| {
+        let mut fields = wxpay_pos::protocol::xml::parse(good.as_bytes()).unwrap();
+        fields.insert(field.to_owned(), value.to_owned());
+        wxpay_pos::protocol::sign::sign_in_place(
+            &mut fields,
+            &wxpay_pos::protocol::ApiKey::new(TEST_API_KEY),
+            wxpay_pos::protocol::SignType::Md5,
+        );
+        wxpay_pos::protocol::xml::to_xml(&fields).into_bytes()
+    };
+    let other_key = notification(
+        out_trade_no,
+        "4200000000202612040000001990",
+        1990,
+        "0123456789abcdef0123456789abcdef",
+    );
+
+    vec![
+        ("empty", Vec::new()),
+        ("whitespace", b"   \n".to_vec()),
+        ("not xml", b"hello".to_vec()),
+        ("json", br#"{"return_code":"SUCCESS"}"#.to_vec()),
+        ("truncated", good.as_bytes()[..good.len() / 2].to_vec()),
+        (
+            "doctype with external entity",
+            format!("<!DOCTYPE xml [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>{good}")
+                .into_bytes(),
+        ),
+        (
+            "billion laughs",
+            b"<!DOCTYPE l [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]><xml><a>&b;</a></xml>"
+                .to_vec(),
+        ),
+        ("undeclared entity", swap("<xml>", "<xml><x>&ent;</x>")),
+        ("nested element", swap("<xml>", "<xml><a><b>1</b></a>")),
+        (
+            "wrong root",
+            good.replace("<xml>", "<root>")
+                .replace("</xml>", "</root>")
+                .into_bytes(),
+        ),
+        ("two roots", format!("{good}{good}").into_bytes()),
+        (
+            "duplicate field",
+            swap("<xml>", "<xml><total_fee>1</total_fee>"),
+        ),
+        ("not utf-8", {
+            let mut body = good.clone().into_bytes();
+            body.insert(10, 0xff);
+            body
+        }),
+        (
+            "over the size cap",
+            format!("<xml><a>{}</a></xml>", "x".repeat(70 * 1024)).into_bytes(),
+        ),
+        ("attribute", swap("<xml>", "<xml a=\"1\">")),
+        ("comment", swap("<xml>", "<xml><!-- hi -->")),
+        (
+            "processing instruction",
+            swap("<xml>", "<xml><?php echo 1; ?>"),
+        ),
+        ("signed with another key", other_key.into_bytes()),
+        ("sign removed", {
+            let mut fields = wxpay_pos::protocol::xml::parse(good.as_bytes()).unwrap();
+            fields.remove("sign");
+            wxpay_pos::protocol::xml::to_xml(&fields).into_bytes()
+        }),
+        (
+            "amount tampered after signing",
+            swap("<total_fee>1990</total_fee>", "<total_fee>1</total_fee>"),
+        ),
+        ("wrong amount, validly signed", resigned("total_fee", "1")),
+        (
+            "cash_fee equal but total_fee wrong",
+            resigned("total_fee", "2000"),
+        ),
+        (
+            "unknown order, validly signed",
+            resigned("out_trade_no", "NOT_OUR_ORDER"),
+        ),
+        ("other merchant's mch_id", resigned("mch_id", "1900000999")),
+        ("other appid", resigned("appid", "wx0000000000000000")),
+        ("return_code FAIL", resigned("return_code", "FAIL")),
+        ("unknown sign_type", resigned("sign_type", "SHA1")),
+        (
+            "sign of wrong length",
+            swap("<sign><![CDATA[", "<sign><![CDATA[AB"),
+        ),
+        ("negative amount", resigned("total_fee", "-1990")),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_notifications_change_nothing() {
+    let stack =
+        Stack::start_with(wxpay_pos::protocol::SignType::Md5, Some(dead_notify_url())).await;
+    let order = stack.service.charge(Fen(1990), "奶茶").await.unwrap();
+    let before = table_snapshot(&stack);
+
+    let bodies = hostile_bodies(&order.out_trade_no);
+    assert!(bodies.len() >= 25);
+    for (case, body) in bodies {
+        let reply = reqwest::Client::new()
+            .post(stack.notify_url())
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            reply.contains("<return_code><![CDATA[FAIL]]></return_code>"),
+            "{case}: {reply}"
+        );
+        assert_eq!(table_snapshot(&stack), before, "{case} changed a row");
+    }
+
+    // Every body was audited as rejected, and the order can still be paid.
+    let connection = rusqlite::Connection::open(stack.service.store().path()).unwrap();
+    let rejected: i64 = connection
+        .query_row(
+            "SELECT COUNT(*) FROM notifications WHERE verdict = 'rejected'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(rejected, 29);
+    pay_and_expect_one_payment(&stack, &order.out_trade_no).await;
+}

@@ -142,7 +142,8 @@ pub async fn start_services(
     options.device_info = settings.shop.terminal_id.clone();
     options.merchant_name = settings.shop.name.clone();
     options.demo_mode = simulator.is_some();
-    let service = PaymentService::new(store, gateway, options);
+    let service =
+        PaymentService::new(store, gateway, options).context("cannot start the payment writer")?;
 
     let listener = match tcp {
         Some(tcp) => Some(

@@ -17,7 +17,8 @@ use tokio::sync::broadcast;
 
 use crate::gateway::{GatewayClient, GatewayError};
 use crate::store::{
-    ConfirmError, OrderRecord, OrderState, PaymentRecord, Recorded, Store, StoreError,
+    ConfirmError, OrderRecord, OrderState, PaymentRecord, PaymentWriter, Recorded, Store,
+    StoreError,
 };
 
 pub use charge::{ChargeError, MAX_BODY_BYTES, truncate_body};
@@ -46,6 +47,8 @@ pub struct ServiceOptions {
     /// Attempts for a unifiedorder that timed out or returned SYSTEMERROR, all with the same
     /// `out_trade_no` and fields.
     pub unified_order_attempts: u32,
+    /// Whether a receipt (short link, PDF, row) is written after each payment.
+    pub write_receipts: bool,
 }
 
 impl ServiceOptions {
@@ -64,6 +67,7 @@ impl ServiceOptions {
                 .map(Duration::from_secs)
                 .collect(),
             unified_order_attempts: 3,
+            write_receipts: true,
         }
     }
 }
@@ -97,21 +101,30 @@ pub enum LifecycleError {
 /// The order lifecycle, shared by the cashier UI, the listener and the command line.
 pub struct PaymentService {
     store: Store,
+    /// Commits payments and audit rows in batches on its own connection.
+    writer: PaymentWriter,
     gateway: GatewayClient,
     options: ServiceOptions,
     events: broadcast::Sender<OrderEvent>,
 }
 
 impl PaymentService {
-    /// Creates the service. Call [`PaymentService::resume_open_orders`] once the runtime runs.
-    pub fn new(store: Store, gateway: GatewayClient, options: ServiceOptions) -> Arc<Self> {
+    /// Creates the service and starts its payment writer thread. Call
+    /// [`PaymentService::resume_open_orders`] once the runtime runs.
+    pub fn new(
+        store: Store,
+        gateway: GatewayClient,
+        options: ServiceOptions,
+    ) -> Result<Arc<Self>, StoreError> {
         let (events, _) = broadcast::channel(ORDER_EVENT_CAPACITY);
-        Arc::new(PaymentService {
+        let writer = PaymentWriter::start(store.path())?;
+        Ok(Arc::new(PaymentService {
             store,
+            writer,
             gateway,
             options,
             events,
-        })
+        }))
     }
 
     /// The store behind the service.
@@ -147,13 +160,19 @@ impl PaymentService {
         self: &Arc<Self>,
         payment: PaymentRecord,
     ) -> Result<Recorded, LifecycleError> {
-        let store = self.store.clone();
-        let record = payment.clone();
-        let recorded = tokio::task::spawn_blocking(move || store.record_payment(&record))
-            .await
-            .map_err(LifecycleError::TaskFailed)??;
+        let outcome = self.writer.write(Some(payment.clone()), None).await?;
+        let recorded = outcome.ok_or_else(|| LifecycleError::IncompletePayment {
+            out_trade_no: payment.out_trade_no.clone(),
+            field: "payment",
+        })?;
+        self.after_commit(&payment, &recorded);
+        Ok(recorded)
+    }
 
-        if let Recorded::New { previous_state } = &recorded {
+    /// Logs and publishes a committed payment and starts its receipt; does nothing for a
+    /// payment that was already recorded.
+    fn after_commit(self: &Arc<Self>, payment: &PaymentRecord, recorded: &Recorded) {
+        if let Recorded::New { previous_state } = recorded {
             if !previous_state.is_open() {
                 tracing::warn!(
                     out_trade_no = %payment.out_trade_no,
@@ -173,11 +192,12 @@ impl PaymentService {
                 OrderState::Paid,
                 Some(payment.transaction_id.clone()),
             );
-            let service = Arc::clone(self);
-            let out_trade_no = payment.out_trade_no.clone();
-            tokio::spawn(async move { service.write_receipt(&out_trade_no).await });
+            if self.options.write_receipts {
+                let service = Arc::clone(self);
+                let out_trade_no = payment.out_trade_no.clone();
+                tokio::spawn(async move { service.write_receipt(&out_trade_no).await });
+            }
         }
-        Ok(recorded)
     }
 
     /// Moves an order between states and publishes the change when it happened.

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
-use super::{LifecycleError, PaymentService};
+use super::PaymentService;
 use crate::protocol::messages::{PaymentNotification, notify_reply_fail, notify_reply_success};
 use crate::protocol::reply::check_merchant;
 use crate::protocol::{sign, xml};
-use crate::store::{ConfirmError, NotificationRecord, PaymentRecord, PaymentSource, Recorded};
+use crate::store::{
+    AuditDraft, AuditVerdict, ConfirmError, JobOutcome, PaymentRecord, PaymentSource, Recorded,
+};
 
 /// `return_msg` of the FAIL reply to a rejected notification.
 pub const FAIL_MSG_REJECTED: &str = "invalid notification";
@@ -39,13 +41,6 @@ impl NotifyVerdict {
             NotifyVerdict::Error => "error",
         }
     }
-
-    fn acknowledges(self) -> bool {
-        matches!(
-            self,
-            NotifyVerdict::Accepted | NotifyVerdict::Duplicate | NotifyVerdict::PaymentFailed
-        )
-    }
 }
 
 /// The listener's answer: the verdict and the XML body to send.
@@ -73,57 +68,82 @@ impl Decision {
     }
 }
 
+/// What the checks before the database decided.
+enum Checked {
+    /// Settled without a payment: rejected, or a genuine report of a failed payment.
+    Settled(Decision),
+    /// Genuine and successful: the payment goes to the writer.
+    Payment(PaymentRecord),
+}
+
+/// Chooses the audit verdict from the payment's outcome inside the writer's transaction.
+fn verdict_for_outcome(outcome: &JobOutcome) -> (&'static str, String) {
+    let decision = decision_for_outcome(None, outcome);
+    (decision.verdict.as_str(), decision.reason)
+}
+
+fn decision_for_outcome(out_trade_no: Option<String>, outcome: &JobOutcome) -> Decision {
+    match outcome {
+        Ok(Some(Recorded::New { .. })) => Decision {
+            verdict: NotifyVerdict::Accepted,
+            out_trade_no,
+            reason: "payment recorded".into(),
+        },
+        Ok(Some(Recorded::Already)) => Decision {
+            verdict: NotifyVerdict::Duplicate,
+            out_trade_no,
+            reason: "payment already recorded".into(),
+        },
+        Ok(None) => Decision {
+            verdict: NotifyVerdict::Error,
+            out_trade_no,
+            reason: "the writer returned no payment outcome".into(),
+        },
+        Err(
+            err @ (ConfirmError::UnknownOrder { .. }
+            | ConfirmError::AmountMismatch { .. }
+            | ConfirmError::OtherTransaction { .. }
+            | ConfirmError::TransactionReused { .. }),
+        ) => Decision::rejected(out_trade_no, err.to_string()),
+        Err(err @ ConfirmError::Store(_)) => Decision {
+            verdict: NotifyVerdict::Error,
+            out_trade_no,
+            reason: format!("cannot record the payment: {err}"),
+        },
+    }
+}
+
 impl PaymentService {
     /// Verifies a payment notification body and, when it is genuine and matches an order,
-    /// commits the payment. SUCCESS is answered only after the commit; a database error
-    /// answers FAIL so that WeChat delivers it again. Every body is kept in the audit table.
+    /// commits the payment together with its audit row. SUCCESS is answered only after the
+    /// commit; a database error answers FAIL so that WeChat delivers it again. Every body is
+    /// kept in the audit table.
     pub async fn handle_notification(
         self: &Arc<Self>,
         body: &[u8],
         remote_addr: &str,
     ) -> NotifyReply {
-        let decision = self.decide(body).await;
-        self.finish(decision, body.to_vec(), remote_addr).await
-    }
-
-    /// Audits and logs a decision, then builds the reply.
-    async fn finish(&self, decision: Decision, body: Vec<u8>, remote_addr: &str) -> NotifyReply {
-        let record = NotificationRecord {
-            remote_addr: remote_addr.to_owned(),
-            body,
-            out_trade_no: decision.out_trade_no.clone(),
-            verdict: decision.verdict.as_str(),
-            reason: decision.reason.clone(),
+        let (checked, out_trade_no) = self.check(body);
+        let decision = match checked {
+            Checked::Settled(decision) => {
+                self.audit_only(&decision, body.to_vec(), remote_addr).await;
+                decision
+            }
+            Checked::Payment(payment) => {
+                let audit = AuditDraft {
+                    remote_addr: remote_addr.to_owned(),
+                    body: body.to_vec(),
+                    out_trade_no: out_trade_no.clone(),
+                    verdict: AuditVerdict::FromOutcome(verdict_for_outcome),
+                };
+                let outcome = self.writer.write(Some(payment.clone()), Some(audit)).await;
+                if let Ok(Some(recorded)) = &outcome {
+                    self.after_commit(&payment, recorded);
+                }
+                decision_for_outcome(out_trade_no, &outcome)
+            }
         };
-        let store = self.store.clone();
-        let audit = tokio::task::spawn_blocking(move || store.insert_notification(&record)).await;
-        if !matches!(audit, Ok(Ok(()))) {
-            tracing::error!(out_trade_no = ?decision.out_trade_no, verdict = decision.verdict.as_str(), "cannot write the notification audit row");
-        }
-
-        let out_trade_no = decision.out_trade_no.as_deref().unwrap_or("-");
-        match decision.verdict {
-            NotifyVerdict::Accepted | NotifyVerdict::Duplicate | NotifyVerdict::PaymentFailed => {
-                tracing::debug!(out_trade_no, verdict = decision.verdict.as_str(), reason = %decision.reason, "notification acknowledged");
-            }
-            NotifyVerdict::Rejected => {
-                tracing::warn!(remote_addr, out_trade_no, reason = %decision.reason, "notification rejected");
-            }
-            NotifyVerdict::Error => {
-                tracing::error!(out_trade_no, reason = %decision.reason, "notification not processed; answering FAIL so it is retried");
-            }
-        }
-
-        // The reason stays in the audit table and the log: a forger learns nothing from the reply.
-        let body = match decision.verdict {
-            verdict if verdict.acknowledges() => notify_reply_success(),
-            NotifyVerdict::Error => notify_reply_fail(FAIL_MSG_RETRY),
-            _ => notify_reply_fail(FAIL_MSG_REJECTED),
-        };
-        NotifyReply {
-            verdict: decision.verdict,
-            body,
-        }
+        reply_for(&decision, remote_addr)
     }
 
     /// Rejects a notification whose body was over `max_bytes` or could not be read, keeping
@@ -137,73 +157,100 @@ impl PaymentService {
             None,
             format!("the body is over {max_bytes} bytes or the connection failed while reading it"),
         );
-        self.finish(decision, Vec::new(), remote_addr).await
+        self.audit_only(&decision, Vec::new(), remote_addr).await;
+        reply_for(&decision, remote_addr)
     }
 
-    async fn decide(self: &Arc<Self>, body: &[u8]) -> Decision {
+    /// Keeps the audit row of a notification settled without a payment.
+    async fn audit_only(&self, decision: &Decision, body: Vec<u8>, remote_addr: &str) {
+        let audit = AuditDraft {
+            remote_addr: remote_addr.to_owned(),
+            body,
+            out_trade_no: decision.out_trade_no.clone(),
+            verdict: AuditVerdict::Fixed {
+                verdict: decision.verdict.as_str(),
+                reason: decision.reason.clone(),
+            },
+        };
+        if let Err(err) = self.writer.write(None, Some(audit)).await {
+            tracing::error!(out_trade_no = ?decision.out_trade_no, verdict = decision.verdict.as_str(), error = %err, "cannot write the notification audit row");
+        }
+    }
+
+    /// Runs every check that needs no database: XML, signature, merchant, result, fields.
+    fn check(&self, body: &[u8]) -> (Checked, Option<String>) {
         let fields = match xml::parse(body) {
             Ok(fields) => fields,
-            Err(err) => return Decision::rejected(None, format!("invalid XML: {err}")),
+            Err(err) => {
+                let decision = Decision::rejected(None, format!("invalid XML: {err}"));
+                return (Checked::Settled(decision), None);
+            }
         };
         let out_trade_no = fields
             .get("out_trade_no")
             .filter(|value| !value.is_empty())
             .cloned();
+        let rejected =
+            |reason: String| Checked::Settled(Decision::rejected(out_trade_no.clone(), reason));
 
         if fields.get("return_code").map(String::as_str) != Some("SUCCESS") {
-            return Decision::rejected(out_trade_no, "return_code is not SUCCESS");
+            return (rejected("return_code is not SUCCESS".into()), out_trade_no);
         }
         let merchant = self.gateway.merchant();
         if let Err(err) = sign::verify(&fields, &merchant.api_key) {
-            return Decision::rejected(out_trade_no, format!("signature rejected: {err}"));
+            return (rejected(format!("signature rejected: {err}")), out_trade_no);
         }
         if let Err(err) = check_merchant(&fields, merchant) {
-            return Decision::rejected(out_trade_no, err.to_string());
+            return (rejected(err.to_string()), out_trade_no);
         }
         if fields.get("result_code").map(String::as_str) != Some("SUCCESS") {
-            return Decision {
+            let decision = Decision {
                 verdict: NotifyVerdict::PaymentFailed,
-                out_trade_no,
+                out_trade_no: out_trade_no.clone(),
                 reason: format!(
                     "result_code is not SUCCESS: {}",
                     fields.get("err_code").map(String::as_str).unwrap_or("")
                 ),
             };
+            return (Checked::Settled(decision), out_trade_no);
         }
         let notification = match PaymentNotification::from_params(&fields) {
             Ok(notification) => notification,
-            Err(err) => return Decision::rejected(out_trade_no, err.to_string()),
+            Err(err) => return (rejected(err.to_string()), out_trade_no),
         };
 
         let payment = PaymentRecord {
-            out_trade_no: notification.out_trade_no.clone(),
+            out_trade_no: notification.out_trade_no,
             transaction_id: notification.transaction_id,
             total_fee: notification.total_fee,
             cash_fee: notification.cash_fee,
             time_end: notification.time_end,
             source: PaymentSource::Notification,
         };
-        match self.confirm(payment).await {
-            Ok(Recorded::New { .. }) => Decision {
-                verdict: NotifyVerdict::Accepted,
-                out_trade_no,
-                reason: "payment recorded".into(),
-            },
-            Ok(Recorded::Already) => Decision {
-                verdict: NotifyVerdict::Duplicate,
-                out_trade_no,
-                reason: "payment already recorded".into(),
-            },
-            Err(LifecycleError::Confirm(
-                err @ (ConfirmError::UnknownOrder { .. }
-                | ConfirmError::AmountMismatch { .. }
-                | ConfirmError::OtherTransaction { .. }),
-            )) => Decision::rejected(out_trade_no, err.to_string()),
-            Err(err) => Decision {
-                verdict: NotifyVerdict::Error,
-                out_trade_no,
-                reason: format!("cannot record the payment: {err}"),
-            },
+        (Checked::Payment(payment), out_trade_no)
+    }
+}
+
+/// Logs a decision in one line and builds the reply. The reason stays in the audit table and
+/// the log: a forger learns nothing from the reply.
+fn reply_for(decision: &Decision, remote_addr: &str) -> NotifyReply {
+    let out_trade_no = decision.out_trade_no.as_deref().unwrap_or("-");
+    let body = match decision.verdict {
+        NotifyVerdict::Accepted | NotifyVerdict::Duplicate | NotifyVerdict::PaymentFailed => {
+            tracing::debug!(out_trade_no, verdict = decision.verdict.as_str(), reason = %decision.reason, "notification acknowledged");
+            notify_reply_success()
         }
+        NotifyVerdict::Rejected => {
+            tracing::warn!(remote_addr, out_trade_no, reason = %decision.reason, "notification rejected");
+            notify_reply_fail(FAIL_MSG_REJECTED)
+        }
+        NotifyVerdict::Error => {
+            tracing::error!(out_trade_no, reason = %decision.reason, "notification not processed; answering FAIL so it is retried");
+            notify_reply_fail(FAIL_MSG_RETRY)
+        }
+    };
+    NotifyReply {
+        verdict: decision.verdict,
+        body,
     }
 }

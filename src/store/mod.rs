@@ -3,6 +3,7 @@
 
 mod migrations;
 mod orders;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,6 +15,7 @@ pub use orders::{
     ConfirmError, NewOrder, NotificationRecord, OrderRecord, OrderState, PaymentRecord,
     PaymentSource, Recorded,
 };
+pub use writer::{AuditDraft, AuditVerdict, JobOutcome, MAX_BATCH_JOBS, PaymentWriter};
 
 /// How long a statement waits for another connection's lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -43,6 +45,15 @@ pub enum StoreError {
     SchemaTooNew { found: i64, known: usize },
     #[error("database operation failed")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("the payment batch was not committed: {message}")]
+    BatchFailed { message: String },
+    #[error("the payment writer thread has stopped")]
+    WriterStopped,
+    #[error("cannot start the payment writer thread")]
+    Thread {
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// A shared handle to the database. Cloning is cheap; operations are serialized by a mutex,

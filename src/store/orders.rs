@@ -145,6 +145,11 @@ pub enum ConfirmError {
         existing: String,
         received: String,
     },
+    #[error("transaction {transaction_id} already paid order {other_order}")]
+    TransactionReused {
+        transaction_id: String,
+        other_order: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -317,93 +322,16 @@ impl Store {
         Ok(Some(current))
     }
 
-    /// Commits a payment the gateway vouched for, exactly once per order.
-    ///
-    /// In one immediate transaction: the order must exist and its `total_fee` equal the
-    /// payment's; a second call with the same `transaction_id` returns [`Recorded::Already`].
-    /// A payment for an order closed or expired here is still recorded, because the
-    /// customer's money has moved.
+    /// Commits a payment the gateway vouched for, exactly once per order, in its own
+    /// immediate transaction; see [`apply_payment`] for the rules.
     pub fn record_payment(&self, payment: &PaymentRecord) -> Result<Recorded, ConfirmError> {
         let mut connection = self.lock();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-
-        let order: Option<(i64, String)> = transaction
-            .query_row(
-                "SELECT total_fee, state FROM orders WHERE out_trade_no = ?1",
-                [&payment.out_trade_no],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
-        let Some((total_fee, state_name)) = order else {
-            return Err(ConfirmError::UnknownOrder {
-                out_trade_no: payment.out_trade_no.clone(),
-            });
-        };
-        if total_fee != payment.total_fee.fen() {
-            return Err(ConfirmError::AmountMismatch {
-                out_trade_no: payment.out_trade_no.clone(),
-                expected: total_fee,
-                received: payment.total_fee.fen(),
-            });
-        }
-
-        let existing: Option<String> = transaction
-            .query_row(
-                "SELECT transaction_id FROM payments WHERE out_trade_no = ?1",
-                [&payment.out_trade_no],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
-        if let Some(existing) = existing {
-            return if existing == payment.transaction_id {
-                Ok(Recorded::Already)
-            } else {
-                Err(ConfirmError::OtherTransaction {
-                    out_trade_no: payment.out_trade_no.clone(),
-                    existing,
-                    received: payment.transaction_id.clone(),
-                })
-            };
-        }
-
-        let previous_state = OrderState::from_stored(&state_name).unwrap_or(OrderState::Created);
-        let now = now_ms();
-        let write = || -> rusqlite::Result<()> {
-            transaction.execute(
-                "INSERT INTO payments (out_trade_no, transaction_id, total_fee, cash_fee, time_end,
-                     source, recorded_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    payment.out_trade_no,
-                    payment.transaction_id,
-                    payment.total_fee.fen(),
-                    payment.cash_fee.map(Fen::fen),
-                    payment.time_end,
-                    payment.source.as_str(),
-                    now
-                ],
-            )?;
-            transaction.execute(
-                "UPDATE orders SET state = 'paid', transaction_id = ?2, updated_at_ms = ?3
-                 WHERE out_trade_no = ?1",
-                params![payment.out_trade_no, payment.transaction_id, now],
-            )?;
-            insert_event(
-                &transaction,
-                &payment.out_trade_no,
-                Some(previous_state),
-                OrderState::Paid,
-                &format!("payment confirmed by {}", payment.source.as_str()),
-                now,
-            )
-        };
-        write().map_err(StoreError::from)?;
+        let recorded = apply_payment(&transaction, payment)?;
         transaction.commit().map_err(StoreError::from)?;
-        Ok(Recorded::New { previous_state })
+        Ok(recorded)
     }
 
     /// Number of payments recorded for an order (0 or 1).
@@ -484,8 +412,108 @@ impl Store {
     }
 }
 
+/// Writes a payment the gateway vouched for inside the caller's write transaction, which
+/// must be immediate so that the checks and the writes see the same rows.
+///
+/// The order must exist and its `total_fee` equal the payment's. A second call with the same
+/// `transaction_id` returns [`Recorded::Already`] and writes nothing. A payment for an order
+/// closed or expired here is still recorded, because the customer's money has moved.
+pub(super) fn apply_payment(
+    transaction: &rusqlite::Connection,
+    payment: &PaymentRecord,
+) -> Result<Recorded, ConfirmError> {
+    let order: Option<(i64, String)> = transaction
+        .query_row(
+            "SELECT total_fee, state FROM orders WHERE out_trade_no = ?1",
+            [&payment.out_trade_no],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(StoreError::from)?;
+    let Some((total_fee, state_name)) = order else {
+        return Err(ConfirmError::UnknownOrder {
+            out_trade_no: payment.out_trade_no.clone(),
+        });
+    };
+    if total_fee != payment.total_fee.fen() {
+        return Err(ConfirmError::AmountMismatch {
+            out_trade_no: payment.out_trade_no.clone(),
+            expected: total_fee,
+            received: payment.total_fee.fen(),
+        });
+    }
+
+    let existing: Option<String> = transaction
+        .query_row(
+            "SELECT transaction_id FROM payments WHERE out_trade_no = ?1",
+            [&payment.out_trade_no],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(StoreError::from)?;
+    let reused: Option<String> = transaction
+        .query_row(
+            "SELECT out_trade_no FROM payments WHERE transaction_id = ?1",
+            [&payment.transaction_id],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(StoreError::from)?;
+    if let Some(other_order) = reused.filter(|other| *other != payment.out_trade_no) {
+        return Err(ConfirmError::TransactionReused {
+            transaction_id: payment.transaction_id.clone(),
+            other_order,
+        });
+    }
+    if let Some(existing) = existing {
+        return if existing == payment.transaction_id {
+            Ok(Recorded::Already)
+        } else {
+            Err(ConfirmError::OtherTransaction {
+                out_trade_no: payment.out_trade_no.clone(),
+                existing,
+                received: payment.transaction_id.clone(),
+            })
+        };
+    }
+
+    let previous_state = OrderState::from_stored(&state_name).unwrap_or(OrderState::Created);
+    let now = now_ms();
+    let write = || -> rusqlite::Result<()> {
+        transaction.execute(
+            "INSERT INTO payments (out_trade_no, transaction_id, total_fee, cash_fee, time_end,
+                 source, recorded_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                payment.out_trade_no,
+                payment.transaction_id,
+                payment.total_fee.fen(),
+                payment.cash_fee.map(Fen::fen),
+                payment.time_end,
+                payment.source.as_str(),
+                now
+            ],
+        )?;
+        transaction.execute(
+            "UPDATE orders SET state = 'paid', transaction_id = ?2, updated_at_ms = ?3
+             WHERE out_trade_no = ?1",
+            params![payment.out_trade_no, payment.transaction_id, now],
+        )?;
+        insert_event(
+            transaction,
+            &payment.out_trade_no,
+            Some(previous_state),
+            OrderState::Paid,
+            &format!("payment confirmed by {}", payment.source.as_str()),
+            now,
+        )
+    };
+    write().map_err(StoreError::from)?;
+    Ok(Recorded::New { previous_state })
+}
+
 fn insert_event(
-    transaction: &rusqlite::Transaction<'_>,
+    transaction: &rusqlite::Connection,
     out_trade_no: &str,
     from: Option<OrderState>,
     to: OrderState,

@@ -120,7 +120,7 @@ impl Stack {
         if let Some(lifetime) = config.order_lifetime {
             options.order_lifetime = lifetime;
         }
-        let service = PaymentService::new(store, gateway, options);
+        let service = PaymentService::new(store, gateway, options).unwrap();
         let listener = Some(listener::serve(tcp, Arc::clone(&service)).unwrap());
 
         Stack {
