@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod listener;
 pub mod money;
 pub mod orders;
+pub mod printer;
 pub mod protocol;
 pub mod receipt;
 pub mod simulator;

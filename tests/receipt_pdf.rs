@@ -9,7 +9,10 @@ use std::process::Command;
 use chrono::{DateTime, FixedOffset};
 use printpdf::{Op, PdfDocument, PdfParseOptions, TextItem};
 use wxpay_pos::money::Fen;
-use wxpay_pos::receipt::{ReceiptData, ReceiptError, render_receipt_pdf, write_receipt_pdf};
+use wxpay_pos::receipt::{
+    PaperWidth, ReceiptData, ReceiptError, ReceiptModel, render_model_pdf, render_receipt_pdf,
+    write_receipt_pdf,
+};
 
 const QR_LINK: &str = "https://pos.example/orders/20240501140307001";
 
@@ -121,6 +124,19 @@ fn rendered_text_decodes_to_the_order_details() {
             "{expected:?} not in page text:\n{text}"
         );
     }
+}
+
+#[test]
+fn receipt_data_renders_as_its_model() {
+    let data = sample();
+    let from_data = page_text(&render_receipt_pdf(&data).unwrap());
+    let from_model =
+        page_text(&render_model_pdf(&ReceiptModel::from(&data), PaperWidth::Mm80).unwrap());
+    assert_eq!(from_data, from_model);
+    assert!(
+        !from_data.contains("终端号"),
+        "no terminal id was given:\n{from_data}"
+    );
 }
 
 #[test]

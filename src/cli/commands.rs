@@ -1,5 +1,6 @@
 //! The headless commands.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,8 +10,10 @@ use super::{CliCommand, EXIT_NOT_PAID};
 use crate::app::{ListenerMode, Services, configured_merchant, start_services};
 use crate::config::{AppDirs, Settings};
 use crate::money::Fen;
+use crate::printer;
+use crate::receipt::{ReceiptModel, write_model_pdf};
 use crate::simulator::{self, SimulatorConfig};
-use crate::store::OrderState;
+use crate::store::{OrderState, Store};
 
 /// Runs one headless command to completion inside the tokio runtime.
 pub async fn run_headless(
@@ -42,6 +45,18 @@ pub async fn run_headless(
             out_trade_no,
             gateway,
         } => simulate_pay(&settings, &out_trade_no, gateway).await,
+        CliCommand::PrintTest => print_test(&settings).await,
+        CliCommand::PrintSlip { out_trade_no, pdf } => {
+            print_slip(&settings, &dirs, &out_trade_no, pdf).await
+        }
+        CliCommand::Reprint {
+            out_trade_no,
+            pdf,
+            printer,
+        } => {
+            let to_printer = printer || (!pdf && settings.printer.is_enabled());
+            reprint(&settings, &dirs, &out_trade_no, to_printer).await
+        }
     }
 }
 
@@ -193,6 +208,100 @@ async fn simulate_pay(
     } else {
         bail!("the simulator refused to pay {out_trade_no}: HTTP {status}")
     }
+}
+
+async fn print_test(settings: &Settings) -> anyhow::Result<ExitCode> {
+    printer::print_test_page(&settings.printer).await?;
+    println!(
+        "test page sent to {}",
+        settings.printer.target_description()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the checkout slip of an unpaid order, or saves it as a PDF with `--pdf` or when no
+/// printer is configured.
+async fn print_slip(
+    settings: &Settings,
+    dirs: &AppDirs,
+    out_trade_no: &str,
+    pdf: bool,
+) -> anyhow::Result<ExitCode> {
+    let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
+    let order = services.service.order(out_trade_no).await?.ok_or_else(|| {
+        printer::JobError::OrderNotFound {
+            out_trade_no: out_trade_no.to_owned(),
+        }
+    })?;
+    let qr_payload = match &order.code_url {
+        Some(code_url) => printer::short_link(services.service.gateway(), code_url).await,
+        None => String::new(),
+    };
+    let shop = printer::ShopDetails::from_settings(settings);
+    let model = printer::checkout_slip_model(&order, qr_payload, &shop)?;
+
+    let to_printer = !pdf && settings.printer.is_enabled();
+    let receipt_dir = services.service.options().receipt_dir.clone();
+    output_model(settings, model, to_printer, receipt_dir).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a paid order's receipt again from the stored order, payment and receipt rows.
+async fn reprint(
+    settings: &Settings,
+    dirs: &AppDirs,
+    out_trade_no: &str,
+    to_printer: bool,
+) -> anyhow::Result<ExitCode> {
+    let database_path = settings
+        .storage
+        .database
+        .clone()
+        .unwrap_or_else(|| dirs.data_dir.join(crate::app::DATABASE_FILE_NAME));
+    let shop = printer::ShopDetails::from_settings(settings);
+    let key = out_trade_no.to_owned();
+    let model = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&database_path)
+            .with_context(|| format!("cannot open the database {}", database_path.display()))?;
+        Ok::<_, anyhow::Error>(printer::paid_receipt_from_store(&store, &key, &shop)?)
+    })
+    .await
+    .context("the database task stopped unexpectedly")??;
+
+    output_model(settings, model, to_printer, receipt_dir(settings, dirs)).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `model` on the configured printer, or writes its PDF to `receipt_dir`.
+async fn output_model(
+    settings: &Settings,
+    model: ReceiptModel,
+    to_printer: bool,
+    receipt_dir: PathBuf,
+) -> anyhow::Result<()> {
+    if to_printer {
+        printer::print_receipt(&settings.printer, &model).await?;
+        println!(
+            "{} sent to {}",
+            model.out_trade_no,
+            settings.printer.target_description()
+        );
+        return Ok(());
+    }
+    let path = tokio::task::spawn_blocking(move || write_model_pdf(&model, &receipt_dir))
+        .await
+        .context("the PDF task stopped unexpectedly")??;
+    println!("{}", path.display());
+    Ok(())
+}
+
+/// Returns the receipt folder, chosen as `start_services` chooses it.
+fn receipt_dir(settings: &Settings, dirs: &AppDirs) -> PathBuf {
+    settings
+        .storage
+        .receipt_dir
+        .clone()
+        .unwrap_or_else(|| dirs.data_dir.join("receipts"))
 }
 
 /// True for `http://` URLs whose host is a loopback address.

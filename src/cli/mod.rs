@@ -67,6 +67,26 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         gateway: Option<String>,
     },
+    /// Print the printer test page (打印测试页) on the printer of the [printer] table
+    PrintTest,
+    /// Print the checkout slip (结账小票) of an unpaid order, with its payment QR code and
+    /// expiry time; the QR code contains the short link when shorturl succeeds
+    PrintSlip {
+        out_trade_no: String,
+        /// Save the slip as a PDF in the receipt folder instead of printing it
+        #[arg(long)]
+        pdf: bool,
+    },
+    /// Print a paid order's receipt again, as it was first printed
+    Reprint {
+        out_trade_no: String,
+        /// Save the receipt as a PDF in the receipt folder (the default without a printer)
+        #[arg(long, conflicts_with = "printer")]
+        pdf: bool,
+        /// Print the receipt on the printer of the [printer] table (the default with one)
+        #[arg(long)]
+        printer: bool,
+    },
 }
 
 fn parse_lang(text: &str) -> Result<Lang, String> {

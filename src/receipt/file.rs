@@ -7,29 +7,37 @@ use std::path::{Path, PathBuf};
 use std::process;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{ReceiptData, ReceiptError, render_receipt_pdf};
+use super::model::{PaperWidth, ReceiptModel};
+use super::{ReceiptData, ReceiptError, render_model_pdf};
 
 /// Longest `out_trade_no` that WeChat Pay accepts.
 const MAX_OUT_TRADE_NO_LEN: usize = 32;
 
-/// Renders `data` and writes it to `<dir>/receipt-<out_trade_no>.pdf`, replacing an older
-/// receipt of the same order. Creates `dir` and its parents if missing.
+/// Renders the receipt of `data` and writes it to `<dir>/receipt-<out_trade_no>.pdf`, as
+/// [`write_model_pdf`] does for the [`ReceiptModel`] made from `data`.
+pub fn write_receipt_pdf(data: &ReceiptData, dir: &Path) -> Result<PathBuf, ReceiptError> {
+    write_model_pdf(&ReceiptModel::from(data), dir)
+}
+
+/// Renders `model` for 80 mm paper and writes it to `<dir>/receipt-<out_trade_no>.pdf` (a
+/// paid receipt) or `<dir>/slip-<out_trade_no>.pdf` (a checkout slip), replacing an older file
+/// of the same name. Creates `dir` and its parents if missing.
 ///
 /// The PDF goes to a temporary file in `dir` first, is flushed with `fsync` and then renamed
 /// over the final name, so a partial file never appears under that name. On any error the
-/// temporary file is removed if the folder allows it. `out_trade_no` must be 1 to 32 ASCII letters, digits, `-` or `_`, so that
-/// it is a safe file name on every platform.
-pub fn write_receipt_pdf(data: &ReceiptData, dir: &Path) -> Result<PathBuf, ReceiptError> {
-    validate_out_trade_no(&data.out_trade_no)?;
-    let bytes = render_receipt_pdf(data)?;
+/// temporary file is removed if the folder allows it. `out_trade_no` must be 1 to 32 ASCII
+/// letters, digits, `-` or `_`, so that it is a safe file name on every platform.
+pub fn write_model_pdf(model: &ReceiptModel, dir: &Path) -> Result<PathBuf, ReceiptError> {
+    validate_out_trade_no(&model.out_trade_no)?;
+    let bytes = render_model_pdf(model, PaperWidth::Mm80)?;
 
     fs::create_dir_all(dir).map_err(|source| ReceiptError::CreateDir {
         path: dir.to_path_buf(),
         source,
     })?;
 
-    let final_path = dir.join(format!("receipt-{}.pdf", data.out_trade_no));
-    let temp_path = dir.join(temp_file_name(&data.out_trade_no));
+    let final_path = dir.join(pdf_file_name(model));
+    let temp_path = dir.join(temp_file_name(&model.out_trade_no));
     if let Err(source) = write_and_rename(&bytes, &temp_path, &final_path) {
         // The write error is the one to report. A removal that fails as well (the temp file
         // was never created, or the folder rejects all changes) is not worth a second error.
@@ -41,6 +49,12 @@ pub fn write_receipt_pdf(data: &ReceiptData, dir: &Path) -> Result<PathBuf, Rece
     }
     sync_dir(dir);
     Ok(final_path)
+}
+
+/// Returns the file name [`write_model_pdf`] gives `model`'s PDF.
+pub fn pdf_file_name(model: &ReceiptModel) -> String {
+    let prefix = if model.is_paid() { "receipt" } else { "slip" };
+    format!("{prefix}-{}.pdf", model.out_trade_no)
 }
 
 /// Rejects an `out_trade_no` that is empty, too long or not a plain file name part.

@@ -4,6 +4,7 @@
 use printpdf::{ParsedFont, PdfFontParseWarning};
 
 use super::ReceiptError;
+use super::wrap::wrap_text;
 
 /// Noto Sans SC Regular, subset to the GB 2312 characters plus ASCII and common punctuation.
 /// Receipts embed a further subset of it with only the glyphs of their page.
@@ -11,9 +12,6 @@ const RECEIPT_FONT_TTF: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Re
 
 /// File name of [`RECEIPT_FONT_TTF`], for error messages.
 pub(crate) const RECEIPT_FONT_NAME: &str = "NotoSansSC-Regular-subset.ttf";
-
-/// Text added at the end of a field cut to its line limit.
-const ELLIPSIS: char = '…';
 
 /// Parses the embedded receipt font.
 ///
@@ -72,11 +70,8 @@ impl<'font> TextMeasure<'font> {
         units as f32 / units_per_em * size_pt
     }
 
-    /// Breaks `text` into lines no wider than `max_width_pt`, at most `max_lines` of them.
-    ///
-    /// Lines break after the last space that fits, or between any two characters when the
-    /// line has no space (Chinese text, order numbers). Text past `max_lines` is cut and the
-    /// last line ends with `…`. Control characters such as newlines become spaces.
+    /// Breaks `text` into lines no wider than `max_width_pt`, at most `max_lines` of them,
+    /// with the rules of [`wrap_text`].
     pub(crate) fn wrap(
         &self,
         text: &str,
@@ -84,57 +79,12 @@ impl<'font> TextMeasure<'font> {
         max_width_pt: f32,
         max_lines: usize,
     ) -> Vec<String> {
-        let clean: String = text
-            .trim()
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-
-        let mut lines = Vec::new();
-        let mut rest = clean.as_str();
-        while !rest.is_empty() {
-            let line_len = self.fitting_prefix_len(rest, size_pt, max_width_pt);
-            lines.push(rest[..line_len].trim_end().to_owned());
-            rest = rest[line_len..].trim_start();
-        }
-
-        if lines.len() > max_lines {
-            lines.truncate(max_lines);
-            if let Some(last) = lines.last_mut() {
-                *last = self.with_ellipsis(last, size_pt, max_width_pt);
-            }
-        }
-        lines
-    }
-
-    /// Returns the byte length of the prefix of `text` to put on one line: up to the last space
-    /// that fits, else as many characters as fit. `text` must not start with a space, so the
-    /// prefix is never empty and wrapping makes progress.
-    fn fitting_prefix_len(&self, text: &str, size_pt: f32, max_width_pt: f32) -> usize {
-        let mut advance_units = 0;
-        let mut last_space = None;
-        for (index, c) in text.char_indices() {
-            if c == ' ' {
-                last_space = Some(index);
-            }
-            advance_units += self.advance_units(c);
-            if self.units_to_pt(advance_units, size_pt) > max_width_pt && index > 0 {
-                return last_space.unwrap_or(index);
-            }
-        }
-        text.len()
-    }
-
-    /// Shortens `line` until it fits with `…` appended, then appends it.
-    fn with_ellipsis(&self, line: &str, size_pt: f32, max_width_pt: f32) -> String {
-        let mut kept: String = line.to_owned();
-        loop {
-            let candidate = format!("{}{ELLIPSIS}", kept.trim_end());
-            if kept.is_empty() || self.width_pt(&candidate, size_pt) <= max_width_pt {
-                return candidate;
-            }
-            kept.pop();
-        }
+        wrap_text(
+            text,
+            max_lines,
+            |c| self.advance_units(c),
+            |units| self.units_to_pt(units, size_pt) <= max_width_pt,
+        )
     }
 }
 

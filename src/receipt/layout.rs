@@ -16,6 +16,9 @@ const LINE_HEIGHT_RATIO: f32 = 1.4;
 /// centres Noto Sans SC's em box (ascender 0.88 em, descender 0.12 em) in the line box.
 const BASELINE_RATIO: f32 = 1.08;
 
+/// Space between the two texts of a row, as a multiple of the font size.
+const ROW_GAP_EM: f32 = 1.0;
+
 /// Grey level of labels and English second lines (0 is black, 1 is white).
 pub(crate) const LABEL_GREY: f32 = 0.35;
 
@@ -90,6 +93,36 @@ impl<'font> Sheet<'font> {
             .wrap(text, size_pt, self.content_width_pt(), max_lines);
         for line in lines {
             self.line(line, size_pt, grey, align);
+        }
+    }
+
+    /// Writes `left` wrapped to the space that `right` leaves, and `right` flush with the right
+    /// margin on the first line.
+    pub(crate) fn row(
+        &mut self,
+        left: &str,
+        right: &str,
+        size_pt: f32,
+        grey: f32,
+        max_lines: usize,
+    ) {
+        let right_width_pt = self.measure.width_pt(right, size_pt);
+        let left_width_pt =
+            (self.content_width_pt() - right_width_pt - size_pt * ROW_GAP_EM).max(size_pt);
+        self.marks.push(Mark::Text {
+            x_pt: self.margin_pt + self.content_width_pt() - right_width_pt,
+            baseline_from_top_pt: self.cursor_pt + size_pt * BASELINE_RATIO,
+            size_pt,
+            grey,
+            text: right.to_owned(),
+        });
+
+        let lines = self.measure.wrap(left, size_pt, left_width_pt, max_lines);
+        if lines.is_empty() {
+            self.cursor_pt += size_pt * LINE_HEIGHT_RATIO;
+        }
+        for line in lines {
+            self.line(line, size_pt, grey, Align::Left);
         }
     }
 

@@ -1,13 +1,18 @@
-//! Receipts for paid orders. [`render_receipt_pdf`] draws a one-page PDF slip for an 80 mm
-//! receipt roll, with the order details in Chinese and English and a QR code of the order
-//! link. [`write_receipt_pdf`] saves it to a folder atomically.
+//! Checkout slips and receipts. [`ReceiptModel`] holds what one prints; [`content`] turns it
+//! into the list of blocks that both back ends print, the PDF here and ESC/POS in
+//! `crate::printer`. [`render_model_pdf`] draws a one-page PDF the width of a receipt roll,
+//! with the order details in Chinese and English and a QR code; [`write_model_pdf`] saves it
+//! to a folder atomically. [`ReceiptData`] is the paid-order input of the payment lifecycle.
 
+pub(crate) mod content;
 mod file;
 mod font;
 mod layout;
+mod model;
 mod pdf;
-mod qr;
+pub(crate) mod qr;
 mod subset;
+pub(crate) mod wrap;
 
 use std::io;
 use std::path::PathBuf;
@@ -16,8 +21,10 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::money::Fen;
 
-pub use file::write_receipt_pdf;
-pub use pdf::render_receipt_pdf;
+pub use file::{pdf_file_name, write_model_pdf, write_receipt_pdf};
+pub use model::{PaperWidth, PaymentState, ReceiptLine, ReceiptModel};
+pub(crate) use pdf::render_blocks_pdf;
+pub use pdf::{render_model_pdf, render_receipt_pdf};
 
 /// Order details printed on a receipt.
 #[derive(Debug, Clone, PartialEq, Eq)]

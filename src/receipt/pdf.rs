@@ -1,73 +1,84 @@
-//! Rendering a paid order as a one-page PDF slip for an 80 mm receipt roll.
+//! Rendering a checkout slip or receipt as a one-page PDF the width of a receipt roll.
 
-use chrono::FixedOffset;
 use printpdf::{Mm, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Pt};
 
+use super::content::{Block, Gap, SINGLE_LINE, TextStyle, receipt_blocks};
 use super::font::{TextMeasure, load_receipt_font};
 use super::layout::{Align, BLACK, LABEL_GREY, Sheet};
-use super::qr::{QR_QUIET_ZONE_MODULES, QrSymbol};
+use super::model::{PaperWidth, ReceiptModel};
+use super::qr::{MAX_QR_WIDTH_MODULES, QR_QUIET_ZONE_MODULES, QrSymbol};
 use super::subset::subset_for_chars;
 use super::{ReceiptData, ReceiptError};
 
-/// Width of an 80 mm receipt roll.
-const PAGE_WIDTH: Mm = Mm(80.0);
-
-/// Margin on every side. Most 80 mm thermal printers print a band 72 mm wide (576 dots at
-/// 203 dpi), and 5 mm margins keep the content inside it.
+/// Margin on every side. Thermal printers print a band 48 mm wide on 58 mm paper and 72 mm
+/// wide on 80 mm paper, and 5 mm margins keep the content inside it.
 const PAGE_MARGIN: Mm = Mm(5.0);
 
 /// Width of the QR symbol without its quiet zone. At this width each module of the densest
 /// accepted symbol (65 modules) is still 0.5 mm, and the smallest (21 modules) is 1.6 mm.
+/// With its quiet zone the smallest symbol is 47 mm wide, which still fits 58 mm paper.
 const QR_SYMBOL_WIDTH: Mm = Mm(34.0);
 
-/// China Standard Time (UTC+8), the time WeChat Pay reports and cashiers read.
-const BEIJING_OFFSET_SECS: i32 = 8 * 3600;
-
-/// Format of the payment time: `2024-05-01 14:03:07`.
-const PAID_AT_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
-
-/// Printed in place of an empty field, so a blank is visibly a blank.
-const EMPTY_FIELD: &str = "—";
-
-const MERCHANT_SIZE_PT: f32 = 13.0;
+const HEADING_SIZE_PT: f32 = 13.0;
 const TITLE_SIZE_PT: f32 = 11.0;
 const AMOUNT_SIZE_PT: f32 = 24.0;
-const LABEL_SIZE_PT: f32 = 7.0;
-const VALUE_SIZE_PT: f32 = 9.5;
-const DEMO_SIZE_PT: f32 = 10.0;
+const SMALL_SIZE_PT: f32 = 7.0;
+const BODY_SIZE_PT: f32 = 9.5;
+const NOTICE_SIZE_PT: f32 = 10.0;
 
-/// Line limits for free text: merchant names and item descriptions are short in practice,
-/// and the limit keeps an overlong value from running the slip off the roll.
-const MERCHANT_MAX_LINES: usize = 3;
-const BODY_MAX_LINES: usize = 4;
-const SINGLE_LINE: usize = 1;
-const ID_MAX_LINES: usize = 2;
+/// Lines an item name may take in a row, beside its amount.
+const ROW_MAX_LINES: usize = 2;
 
 const RULE_THICKNESS: Mm = Mm(0.2);
 const RULE_GAP: Mm = Mm(2.5);
-const FIELD_GAP: Mm = Mm(1.2);
+const SMALL_GAP: Mm = Mm(1.2);
+const MEDIUM_GAP: Mm = Mm(1.5);
+const LARGE_GAP: Mm = Mm(3.0);
 
-/// Renders `data` as a one-page PDF and returns the file's bytes.
-///
-/// The page is 80 mm wide and as tall as its content. All text is set in Noto Sans SC, and
-/// the PDF embeds only the glyphs the page shows. Lines are measured and wrapped with the
-/// full font. NOTE: characters outside GB 2312, ASCII and common punctuation (rare names,
-/// emoji) are not in that font and print as empty boxes.
+/// Renders the receipt of `data` as a one-page PDF for 80 mm paper and returns the file's
+/// bytes. It is [`render_model_pdf`] of the [`ReceiptModel`] made from `data`.
 pub fn render_receipt_pdf(data: &ReceiptData) -> Result<Vec<u8>, ReceiptError> {
-    let full_font = load_receipt_font()?;
-    let qr_symbol = QrSymbol::encode(&data.qr_link)?;
+    render_model_pdf(&ReceiptModel::from(data), PaperWidth::Mm80)
+}
 
-    let mut sheet = Sheet::new(TextMeasure::new(&full_font), PAGE_WIDTH, PAGE_MARGIN);
-    write_header(&mut sheet, data);
-    write_amount(&mut sheet, data);
-    write_fields(&mut sheet, data);
-    draw_qr(&mut sheet, &qr_symbol);
+/// Renders `model` as a one-page PDF `paper` wide and returns the file's bytes.
+///
+/// The page is as tall as its content. All text is set in Noto Sans SC, so it can be selected
+/// and searched, and the PDF embeds only the glyphs the page shows. Lines are measured and
+/// wrapped with the full font. The QR code is drawn as vector rectangles, which stay sharp
+/// at any printer resolution. NOTE: characters outside GB 2312, ASCII and common punctuation
+/// (rare names, emoji) are not in that font and print as empty boxes.
+pub fn render_model_pdf(model: &ReceiptModel, paper: PaperWidth) -> Result<Vec<u8>, ReceiptError> {
+    let title = if model.is_paid() {
+        "收款凭证"
+    } else {
+        "结账小票"
+    };
+    render_blocks_pdf(
+        &receipt_blocks(model),
+        paper,
+        &format!("{title} {}", model.out_trade_no),
+    )
+}
+
+/// Renders `blocks` as a one-page PDF `paper` wide, with `title` as the document title.
+pub(crate) fn render_blocks_pdf(
+    blocks: &[Block],
+    paper: PaperWidth,
+    title: &str,
+) -> Result<Vec<u8>, ReceiptError> {
+    let full_font = load_receipt_font()?;
+    let page_width = Mm(paper.mm() as f32);
+    let mut sheet = Sheet::new(TextMeasure::new(&full_font), page_width, PAGE_MARGIN);
+    for block in blocks {
+        draw_block(&mut sheet, block)?;
+    }
 
     let page_font = subset_for_chars(&full_font, sheet.text_chars())?;
-    let mut doc = PdfDocument::new(&format!("收款凭证 {}", data.out_trade_no));
+    let mut doc = PdfDocument::new(title);
     let font_id = doc.add_font(&page_font);
     let (page_height, ops) = sheet.finish(&font_id);
-    let page = PdfPage::new(PAGE_WIDTH, page_height, ops);
+    let page = PdfPage::new(page_width, page_height, ops);
     let mut warnings = Vec::new();
     let bytes = doc
         .with_pages(vec![page])
@@ -86,103 +97,63 @@ pub fn render_receipt_pdf(data: &ReceiptData) -> Result<Vec<u8>, ReceiptError> {
     Ok(bytes)
 }
 
-/// Writes the merchant name, the title and, in demo mode, the warning that no money moved.
-fn write_header(sheet: &mut Sheet<'_>, data: &ReceiptData) {
-    let merchant_name = non_empty(&data.merchant_name);
-    sheet.paragraph(
-        merchant_name,
-        MERCHANT_SIZE_PT,
-        BLACK,
-        Align::Center,
-        MERCHANT_MAX_LINES,
-    );
-    sheet.skip(Mm(1.0));
-    sheet.paragraph(
-        "微信支付 收款凭证",
-        TITLE_SIZE_PT,
-        BLACK,
-        Align::Center,
-        SINGLE_LINE,
-    );
-    sheet.paragraph(
-        "WeChat Pay receipt",
-        LABEL_SIZE_PT,
-        LABEL_GREY,
-        Align::Center,
-        SINGLE_LINE,
-    );
-
-    if data.demo_mode {
-        sheet.skip(Mm(1.5));
-        sheet.paragraph(
-            "演示模式（非真实交易）",
-            DEMO_SIZE_PT,
-            BLACK,
-            Align::Center,
-            SINGLE_LINE,
-        );
-        sheet.paragraph(
-            "Demo mode, not a real transaction",
-            LABEL_SIZE_PT,
-            LABEL_GREY,
-            Align::Center,
-            SINGLE_LINE,
-        );
-    }
-    sheet.rule(RULE_THICKNESS, RULE_GAP);
-}
-
-fn write_amount(sheet: &mut Sheet<'_>, data: &ReceiptData) {
-    sheet.paragraph(
-        "金额 Amount",
-        LABEL_SIZE_PT,
-        LABEL_GREY,
-        Align::Center,
-        SINGLE_LINE,
-    );
-    let amount = format!("￥{}", data.amount);
-    sheet.paragraph(&amount, AMOUNT_SIZE_PT, BLACK, Align::Center, SINGLE_LINE);
-    sheet.rule(RULE_THICKNESS, RULE_GAP);
-}
-
-/// Writes the order fields, each as a grey label line over its value.
-fn write_fields(sheet: &mut Sheet<'_>, data: &ReceiptData) {
-    let paid_at = beijing_time_text(data);
-    let fields = [
-        ("商品 Item", data.body.as_str(), BODY_MAX_LINES),
-        (
-            "商户订单号 Merchant order no.",
-            data.out_trade_no.as_str(),
-            ID_MAX_LINES,
-        ),
-        (
-            "微信支付单号 WeChat Pay transaction no.",
-            data.transaction_id.as_str(),
-            ID_MAX_LINES,
-        ),
-        (
-            "支付时间 Paid at (Beijing time)",
-            paid_at.as_str(),
-            SINGLE_LINE,
-        ),
-    ];
-    for (index, (label, value, max_lines)) in fields.into_iter().enumerate() {
-        if index > 0 {
-            sheet.skip(FIELD_GAP);
-        }
-        sheet.paragraph(label, LABEL_SIZE_PT, LABEL_GREY, Align::Left, SINGLE_LINE);
-        sheet.paragraph(
-            non_empty(value),
-            VALUE_SIZE_PT,
-            BLACK,
-            Align::Left,
+fn draw_block(sheet: &mut Sheet<'_>, block: &Block) -> Result<(), ReceiptError> {
+    match block {
+        Block::Centered {
+            text,
+            style,
             max_lines,
-        );
+        } => {
+            let (size_pt, grey) = text_style(*style);
+            sheet.paragraph(text, size_pt, grey, Align::Center, *max_lines);
+        }
+        Block::Field {
+            label,
+            value,
+            max_lines,
+        } => {
+            sheet.paragraph(label, SMALL_SIZE_PT, LABEL_GREY, Align::Left, SINGLE_LINE);
+            sheet.paragraph(value, BODY_SIZE_PT, BLACK, Align::Left, *max_lines);
+        }
+        Block::Label(label) => {
+            sheet.paragraph(label, SMALL_SIZE_PT, LABEL_GREY, Align::Left, SINGLE_LINE);
+        }
+        Block::Row { left, right } => {
+            sheet.row(left, right, BODY_SIZE_PT, BLACK, ROW_MAX_LINES);
+        }
+        Block::Amount(amount) => {
+            sheet.paragraph(amount, AMOUNT_SIZE_PT, BLACK, Align::Center, SINGLE_LINE);
+        }
+        Block::Rule => sheet.rule(RULE_THICKNESS, RULE_GAP),
+        Block::Gap(gap) => sheet.skip(gap_height(*gap)),
+        Block::Qr { payload } => {
+            let symbol = QrSymbol::encode(payload, MAX_QR_WIDTH_MODULES)?;
+            draw_qr(sheet, &symbol);
+        }
     }
-    sheet.rule(RULE_THICKNESS, RULE_GAP);
+    Ok(())
 }
 
-/// Draws the QR code of the order link with its quiet zone, and the caption under it.
+/// Returns the font size and grey level of a text style.
+fn text_style(style: TextStyle) -> (f32, f32) {
+    match style {
+        TextStyle::Heading => (HEADING_SIZE_PT, BLACK),
+        TextStyle::Title => (TITLE_SIZE_PT, BLACK),
+        TextStyle::Notice => (NOTICE_SIZE_PT, BLACK),
+        TextStyle::Body => (BODY_SIZE_PT, BLACK),
+        TextStyle::Small => (SMALL_SIZE_PT, LABEL_GREY),
+    }
+}
+
+fn gap_height(gap: Gap) -> Mm {
+    match gap {
+        Gap::Small => SMALL_GAP,
+        Gap::Medium => MEDIUM_GAP,
+        Gap::Large => LARGE_GAP,
+    }
+}
+
+/// Draws the QR symbol with its quiet zone, centred.
 fn draw_qr(sheet: &mut Sheet<'_>, symbol: &QrSymbol) {
     let width_modules = symbol.width_modules();
     let module_pt = Pt::from(QR_SYMBOL_WIDTH).0 / width_modules as f32;
@@ -202,37 +173,4 @@ fn draw_qr(sheet: &mut Sheet<'_>, symbol: &QrSymbol) {
         })
         .collect();
     sheet.square_block(Mm::from(Pt(block_side_pt)), rects_pt);
-
-    sheet.paragraph(
-        "扫码查看订单",
-        VALUE_SIZE_PT,
-        BLACK,
-        Align::Center,
-        SINGLE_LINE,
-    );
-    sheet.paragraph(
-        "Scan to view the order",
-        LABEL_SIZE_PT,
-        LABEL_GREY,
-        Align::Center,
-        SINGLE_LINE,
-    );
-}
-
-/// Formats the payment time in Beijing time, whatever offset `paid_at` carries.
-fn beijing_time_text(data: &ReceiptData) -> String {
-    // chrono 0.4 `east_opt` returns `None` only outside ±24 h, so the fallback never runs.
-    let beijing = FixedOffset::east_opt(BEIJING_OFFSET_SECS).unwrap_or(*data.paid_at.offset());
-    data.paid_at
-        .with_timezone(&beijing)
-        .format(PAID_AT_FORMAT)
-        .to_string()
-}
-
-fn non_empty(value: &str) -> &str {
-    if value.trim().is_empty() {
-        EMPTY_FIELD
-    } else {
-        value
-    }
 }

@@ -8,13 +8,37 @@ use super::ReceiptError;
 /// faded thermal print without making the code much denser than level L.
 const QR_EC_LEVEL: EcLevel = EcLevel::M;
 
-/// Widest symbol accepted, in modules: version 12. At the printed symbol width of 34 mm each
-/// module stays at least 0.5 mm, four dots of a 203 dpi thermal printer. Version 12 at level
-/// M stores up to 287 bytes, far more than an order link needs.
+/// Widest symbol accepted on a PDF page, in modules: version 12. At the printed symbol width
+/// of 34 mm each module stays at least 0.5 mm, four dots of a 203 dpi thermal printer.
+/// Version 12 at level M stores up to 287 bytes, far more than an order link needs.
 pub(crate) const MAX_QR_WIDTH_MODULES: usize = 65;
 
 /// Light modules that the QR standard (ISO/IEC 18004) requires around the symbol.
 pub(crate) const QR_QUIET_ZONE_MODULES: usize = 4;
+
+/// Returns the width in modules of the symbol that [`QrSymbol::encode`] makes for `link`,
+/// without drawing it. Choosing the mask pattern is most of the cost of encoding, and a
+/// printer that draws the code itself needs only the size.
+pub(crate) fn symbol_width_modules(
+    link: &str,
+    max_width_modules: usize,
+) -> Result<usize, ReceiptError> {
+    let bits = qrcode::bits::encode_auto(link.as_bytes(), QR_EC_LEVEL).map_err(|source| {
+        ReceiptError::QrEncode {
+            link_len: link.len(),
+            source,
+        }
+    })?;
+    let width_modules = bits.version().width() as usize;
+    if width_modules > max_width_modules {
+        return Err(ReceiptError::QrTooDense {
+            link_len: link.len(),
+            width_modules,
+            max_width_modules,
+        });
+    }
+    Ok(width_modules)
+}
 
 /// A run of dark modules in one row: `length` modules starting at column `column`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +55,9 @@ pub(crate) struct QrSymbol {
 }
 
 impl QrSymbol {
-    /// Encodes `link` as bytes at level M, rejecting links whose symbol would print too dense.
-    pub(crate) fn encode(link: &str) -> Result<Self, ReceiptError> {
+    /// Encodes `link` as bytes at level M, rejecting links whose symbol is wider than
+    /// `max_width_modules` and so would print too dense.
+    pub(crate) fn encode(link: &str, max_width_modules: usize) -> Result<Self, ReceiptError> {
         let code = QrCode::with_error_correction_level(link.as_bytes(), QR_EC_LEVEL).map_err(
             |source| ReceiptError::QrEncode {
                 link_len: link.len(),
@@ -40,11 +65,11 @@ impl QrSymbol {
             },
         )?;
         let width_modules = code.width();
-        if width_modules > MAX_QR_WIDTH_MODULES {
+        if width_modules > max_width_modules {
             return Err(ReceiptError::QrTooDense {
                 link_len: link.len(),
                 width_modules,
-                max_width_modules: MAX_QR_WIDTH_MODULES,
+                max_width_modules,
             });
         }
         Ok(Self {
@@ -56,6 +81,14 @@ impl QrSymbol {
     /// Width and height of the symbol in modules, without the quiet zone.
     pub(crate) fn width_modules(&self) -> usize {
         self.width_modules
+    }
+
+    /// True when the module at `row` and `column` (from the top-left, without the quiet zone)
+    /// is dark. Positions outside the symbol are light, like the quiet zone.
+    pub(crate) fn is_dark(&self, row: usize, column: usize) -> bool {
+        row < self.width_modules
+            && column < self.width_modules
+            && self.colors[row * self.width_modules + column] == Color::Dark
     }
 
     /// Returns the dark modules as horizontal runs, row by row from the top. Merging a row's
@@ -97,7 +130,7 @@ mod tests {
     #[test]
     fn dark_runs_cover_every_dark_module_once() {
         let link = "https://pos.example/orders/20240101123456";
-        let symbol = QrSymbol::encode(link).unwrap();
+        let symbol = QrSymbol::encode(link, MAX_QR_WIDTH_MODULES).unwrap();
         let code = QrCode::with_error_correction_level(link.as_bytes(), QR_EC_LEVEL).unwrap();
         let width = symbol.width_modules();
 
@@ -116,7 +149,8 @@ mod tests {
 
     #[test]
     fn first_run_is_finder_pattern_edge() {
-        let symbol = QrSymbol::encode("weixin://wxpay/bizpayurl?pr=abc123").unwrap();
+        let symbol =
+            QrSymbol::encode("weixin://wxpay/bizpayurl?pr=abc123", MAX_QR_WIDTH_MODULES).unwrap();
         let first = symbol.dark_runs()[0];
         assert_eq!(
             first,
@@ -131,7 +165,7 @@ mod tests {
     #[test]
     fn link_above_qr_capacity_is_rejected() {
         let link = "x".repeat(3000);
-        let result = QrSymbol::encode(&link);
+        let result = QrSymbol::encode(&link, MAX_QR_WIDTH_MODULES);
         assert!(matches!(
             result,
             Err(ReceiptError::QrEncode { link_len: 3000, .. })
@@ -141,7 +175,7 @@ mod tests {
     #[test]
     fn link_that_needs_a_dense_symbol_is_rejected() {
         let link = "x".repeat(400);
-        let result = QrSymbol::encode(&link);
+        let result = QrSymbol::encode(&link, MAX_QR_WIDTH_MODULES);
         assert!(matches!(
             result,
             Err(ReceiptError::QrTooDense { link_len: 400, .. })
@@ -149,8 +183,20 @@ mod tests {
     }
 
     #[test]
+    fn width_without_drawing_matches_symbol() {
+        for len in [10, 100, 252, 300] {
+            let link = "h".repeat(len);
+            let symbol = QrSymbol::encode(&link, 177).unwrap();
+            assert_eq!(
+                symbol_width_modules(&link, 177).unwrap(),
+                symbol.width_modules()
+            );
+        }
+    }
+
+    #[test]
     fn link_of_287_bytes_fits_version_12() {
-        let symbol = QrSymbol::encode(&"x".repeat(287)).unwrap();
+        let symbol = QrSymbol::encode(&"x".repeat(287), MAX_QR_WIDTH_MODULES).unwrap();
         assert_eq!(symbol.width_modules(), MAX_QR_WIDTH_MODULES);
     }
 }
