@@ -47,6 +47,7 @@ fn main() {
     runtime.spawn(run_commands(
         runner_bridge,
         Arc::clone(&services),
+        None,
         Arc::new(|| {}),
     ));
     let app = CashierApp::new(
@@ -55,6 +56,7 @@ fn main() {
             demo_mode: true,
             lang: Lang::ZhCn,
             merchant_name: "演示商店".into(),
+            ..CashierOptions::default()
         },
     );
     let mut harness = Harness::builder()
@@ -68,6 +70,10 @@ fn main() {
         // A new sale: type the amount and charge, then wait for the QR code.
         while harness.query_by_label("金额（元）").is_none() {
             harness.get_by_label("新的收款").click();
+            harness.run();
+        }
+        if !harness.get_by_label("金额（元）").is_focused() {
+            harness.get_by_label("金额（元）").click();
             harness.run();
         }
         harness.get_by_label("金额（元）").type_text("19.90");

@@ -17,6 +17,8 @@ pub const CONFIG_FILE_NAME: &str = "config.toml";
 pub const API_KEY_LEN: usize = 32;
 /// Longest `appid`, `mch_id` and `device_info` the protocol accepts.
 pub const MAX_ID_LEN: usize = 32;
+/// Longest shop name, in characters; it must fit the top bar and the customer display.
+pub const MAX_SHOP_NAME_CHARS: usize = 32;
 /// Longest `notify_url` the protocol accepts.
 pub const MAX_NOTIFY_URL_LEN: usize = 256;
 
@@ -31,6 +33,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub client: ClientSettings,
     pub ui: UiSettings,
+    /// Absent or `kind = "none"`: receipts are only saved as PDF files.
+    pub printer: crate::printer::PrinterSettings,
 }
 
 /// The shop as printed on receipts and sent as `device_info`.
@@ -153,11 +157,23 @@ impl ClientSettings {
 }
 
 /// Cashier screen settings.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UiSettings {
     /// `zh-CN` or `en`; unset follows the system locale.
     pub language: Option<Lang>,
+    /// Opens a full-screen window for the customer (amount and QR code) on a second monitor,
+    /// when there is one. With one monitor the QR code fills the cashier window instead.
+    pub customer_display: bool,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        UiSettings {
+            language: None,
+            customer_display: true,
+        }
+    }
 }
 
 /// Why the configuration cannot be used.
@@ -173,6 +189,14 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("invalid value for `{key}` in the configuration: {reason}")]
     Invalid { key: &'static str, reason: String },
+    #[error("cannot write the configuration file {path}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot encode the configuration as TOML")]
+    Encode(#[from] toml::ser::Error),
 }
 
 /// Platform folders for the config file, the database and receipts.
@@ -249,6 +273,12 @@ impl Settings {
                 "must be at least 1".into(),
             ));
         }
+        if self.shop.name.chars().count() > MAX_SHOP_NAME_CHARS {
+            return Err(invalid(
+                "shop.name",
+                format!("longer than {MAX_SHOP_NAME_CHARS} characters"),
+            ));
+        }
         if self.shop.terminal_id.len() > MAX_ID_LEN {
             return Err(invalid(
                 "shop.terminal_id",
@@ -265,6 +295,50 @@ impl Settings {
     pub fn is_demo(&self) -> bool {
         self.merchant.is_none()
     }
+
+    /// Validates the settings and writes them to `path` as TOML, API key included.
+    ///
+    /// The text goes to a temporary file in the same folder, which is flushed to disk and then
+    /// renamed over `path`, so a crash leaves either the old file or the new one. On Unix the
+    /// file is created readable by its owner only, because it contains the API key.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        self.validate()?;
+        let text = toml::to_string_pretty(self)?;
+        let write_error = |source| ConfigError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+
+        let folder = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder).map_err(write_error)?;
+        let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
+        temp_name.push(".tmp");
+        let temp_path = folder.join(temp_name);
+
+        write_private_file(&temp_path, text.as_bytes()).map_err(write_error)?;
+        std::fs::rename(&temp_path, path).map_err(write_error)?;
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to a new or truncated file that only its owner may read (on Unix), and
+/// flushes it to disk.
+fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 impl MerchantSettings {
@@ -405,6 +479,61 @@ notify_url = "https://shop.example.com/wxpay/notify"
             .unwrap_err()
             .to_string();
         assert!(message.contains("listener.bind"), "{message}");
+    }
+
+    #[test]
+    fn saved_settings_read_back_with_api_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("config.toml");
+        let mut settings = Settings::parse(VALID_MERCHANT).unwrap();
+        settings.ui.customer_display = false;
+        settings.ui.language = Some(Lang::En);
+
+        settings.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let read = Settings::parse(&text).unwrap();
+
+        assert_eq!(
+            read.merchant.unwrap().api_key,
+            "192006250b4c09247ec02edce69f6a2d"
+        );
+        assert!(!read.ui.customer_display);
+        assert_eq!(read.ui.language, Some(Lang::En));
+        assert!(!dir.path().join("sub").join("config.toml.tmp").exists());
+    }
+
+    #[test]
+    fn invalid_settings_are_not_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[shop]\nname = \"old\"\n").unwrap();
+        let mut settings = Settings::default();
+        settings.listener.bind = "nowhere".into();
+
+        let message = settings.save(&path).unwrap_err().to_string();
+        assert!(message.contains("listener.bind"), "{message}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "[shop]\nname = \"old\"\n"
+        );
+    }
+
+    #[test]
+    fn customer_display_defaults_to_on() {
+        assert!(Settings::parse("").unwrap().ui.customer_display);
+        let off = Settings::parse("[ui]\ncustomer_display = false\n").unwrap();
+        assert!(!off.ui.customer_display);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_file_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        Settings::default().save(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "mode {mode:o}");
     }
 
     #[test]

@@ -96,6 +96,12 @@ pub struct Texts {
     pub out_trade_no_label: &'static str,
     /// The button that leaves the paid screen for a new sale.
     pub new_sale_button: &'static str,
+    /// The awaiting screen's button that asks WeChat Pay whether the order is paid.
+    pub check_payment_button: &'static str,
+    /// Shown while that check runs.
+    pub checking_payment: &'static str,
+    /// Notice when the check found no payment; the gateway's state follows it.
+    pub not_paid_yet: &'static str,
     /// Notice after the cashier cancelled an order.
     pub order_closed: &'static str,
     /// Notice after an order expired unpaid.
@@ -104,6 +110,122 @@ pub struct Texts {
     pub command_queue_full: &'static str,
     /// Error when the command or update channel is closed.
     pub backend_stopped: &'static str,
+    /// Label of the barcode field, which the scanner types into.
+    pub barcode_label: &'static str,
+    /// Hint in the empty barcode field.
+    pub barcode_hint: &'static str,
+    /// Quick key tab that shows every category.
+    pub all_categories: &'static str,
+    /// Quick key tab for products without a category.
+    pub uncategorized: &'static str,
+    /// Label of the product search field.
+    pub search_label: &'static str,
+    /// Shown when the catalogue has no products.
+    pub catalogue_empty: &'static str,
+    /// Heading of the cart.
+    pub cart_title: &'static str,
+    /// Shown in an empty cart.
+    pub cart_empty: &'static str,
+    /// Label of the whole-order discount field.
+    pub discount_label: &'static str,
+    /// Label before the sum of the cart lines and the free amount.
+    pub subtotal_label: &'static str,
+    /// Label before the amount to charge.
+    pub total_label: &'static str,
+    /// Error when the discount is not less than the subtotal.
+    pub discount_too_large: &'static str,
+    /// Keypad key that empties the amount field.
+    pub keypad_clear: &'static str,
+    /// Keypad key that deletes the last character.
+    pub keypad_backspace: &'static str,
+    /// The button that empties the cart.
+    pub clear_cart_button: &'static str,
+    /// The button that opens the settings screen.
+    pub settings_button: &'static str,
+    /// Status while the customer has not paid yet.
+    pub waiting_for_payment: &'static str,
+    /// Hint on the full-screen QR code in a one-monitor setup.
+    pub fullscreen_hint: &'static str,
+    /// Customer display when no order is open.
+    pub customer_welcome: &'static str,
+    /// Customer display label above the amount to pay.
+    pub customer_amount: &'static str,
+    /// Customer display after the payment.
+    pub customer_thanks: &'static str,
+    /// Heading of the settings screen.
+    pub settings_title: &'static str,
+    /// Settings page for the shop and merchant account.
+    pub merchant_tab: &'static str,
+    /// Settings page for receipts and the printer.
+    pub printer_tab: &'static str,
+    /// Settings page for the language and customer display.
+    pub display_tab: &'static str,
+    /// Settings page for the product catalogue.
+    pub products_tab: &'static str,
+    /// Label of the shop name field.
+    pub shop_name_label: &'static str,
+    /// Label of the terminal id field (`device_info`).
+    pub terminal_id_label: &'static str,
+    /// Checkbox that switches from demo mode to a real merchant account.
+    pub merchant_enabled_label: &'static str,
+    /// Label of the `appid` field.
+    pub appid_label: &'static str,
+    /// Label of the `mch_id` field.
+    pub mch_id_label: &'static str,
+    /// Label of the masked API key field.
+    pub api_key_label: &'static str,
+    /// Hint in the API key field when a key is saved.
+    pub api_key_kept_hint: &'static str,
+    /// Hint in the API key field when no key is saved.
+    pub api_key_missing_hint: &'static str,
+    /// Label of the signature type choice.
+    pub sign_type_label: &'static str,
+    /// Label of the gateway address field.
+    pub gateway_url_label: &'static str,
+    /// Label of the notification address field.
+    pub notify_url_label: &'static str,
+    /// Label of the server IP field (`spbill_create_ip`).
+    pub spbill_ip_label: &'static str,
+    /// Note that merchant settings apply after a restart.
+    pub restart_note: &'static str,
+    /// Checkbox that prints a receipt after each payment.
+    pub print_after_payment_label: &'static str,
+    /// Label of the printer choice.
+    pub printer_label: &'static str,
+    /// Note while the printer module is not connected.
+    pub printer_unavailable: &'static str,
+    /// Label of the language choice.
+    pub language_label: &'static str,
+    /// Checkbox for the customer display window.
+    pub customer_display_label: &'static str,
+    /// Note on how the customer display setting applies.
+    pub customer_display_note: &'static str,
+    /// The button that saves the settings.
+    pub save_button: &'static str,
+    /// The button that leaves the settings screen.
+    pub back_button: &'static str,
+    /// Shown while the settings are being saved.
+    pub saving: &'static str,
+    /// Notice after the settings were saved.
+    pub settings_saved: &'static str,
+    /// Label of the product name field.
+    pub product_name_label: &'static str,
+    /// Label of the product price field.
+    pub product_price_label: &'static str,
+    /// Label of the product barcode field.
+    pub product_barcode_label: &'static str,
+    /// Label of the product category field.
+    pub product_category_label: &'static str,
+    /// The button that starts a new product.
+    pub new_product_button: &'static str,
+    /// The button that saves the product being edited.
+    pub save_product_button: &'static str,
+    /// The button that deletes the product being edited.
+    pub delete_product_button: &'static str,
+    /// Notice after a product was saved.
+    pub product_saved: &'static str,
+    /// Notice after a product was deleted.
+    pub product_deleted: &'static str,
 }
 
 impl Texts {
@@ -127,6 +249,9 @@ impl Texts {
             cancelling,
             simulate_pay_button,
             simulating_pay,
+            check_payment_button,
+            checking_payment,
+            not_paid_yet,
             paid_title,
             transaction_id_label,
             out_trade_no_label,
@@ -135,6 +260,64 @@ impl Texts {
             order_expired,
             command_queue_full,
             backend_stopped,
+            barcode_label,
+            barcode_hint,
+            all_categories,
+            uncategorized,
+            search_label,
+            catalogue_empty,
+            cart_title,
+            cart_empty,
+            discount_label,
+            subtotal_label,
+            total_label,
+            discount_too_large,
+            keypad_clear,
+            keypad_backspace,
+            clear_cart_button,
+            settings_button,
+            waiting_for_payment,
+            fullscreen_hint,
+            customer_welcome,
+            customer_amount,
+            customer_thanks,
+            settings_title,
+            merchant_tab,
+            printer_tab,
+            display_tab,
+            products_tab,
+            shop_name_label,
+            terminal_id_label,
+            merchant_enabled_label,
+            appid_label,
+            mch_id_label,
+            api_key_label,
+            api_key_kept_hint,
+            api_key_missing_hint,
+            sign_type_label,
+            gateway_url_label,
+            notify_url_label,
+            spbill_ip_label,
+            restart_note,
+            print_after_payment_label,
+            printer_label,
+            printer_unavailable,
+            language_label,
+            customer_display_label,
+            customer_display_note,
+            save_button,
+            back_button,
+            saving,
+            settings_saved,
+            product_name_label,
+            product_price_label,
+            product_barcode_label,
+            product_category_label,
+            new_product_button,
+            save_product_button,
+            delete_product_button,
+            product_saved,
+            product_deleted,
         } = self;
         vec![
             app_title,
@@ -153,6 +336,9 @@ impl Texts {
             cancelling,
             simulate_pay_button,
             simulating_pay,
+            check_payment_button,
+            checking_payment,
+            not_paid_yet,
             paid_title,
             transaction_id_label,
             out_trade_no_label,
@@ -161,6 +347,64 @@ impl Texts {
             order_expired,
             command_queue_full,
             backend_stopped,
+            barcode_label,
+            barcode_hint,
+            all_categories,
+            uncategorized,
+            search_label,
+            catalogue_empty,
+            cart_title,
+            cart_empty,
+            discount_label,
+            subtotal_label,
+            total_label,
+            discount_too_large,
+            keypad_clear,
+            keypad_backspace,
+            clear_cart_button,
+            settings_button,
+            waiting_for_payment,
+            fullscreen_hint,
+            customer_welcome,
+            customer_amount,
+            customer_thanks,
+            settings_title,
+            merchant_tab,
+            printer_tab,
+            display_tab,
+            products_tab,
+            shop_name_label,
+            terminal_id_label,
+            merchant_enabled_label,
+            appid_label,
+            mch_id_label,
+            api_key_label,
+            api_key_kept_hint,
+            api_key_missing_hint,
+            sign_type_label,
+            gateway_url_label,
+            notify_url_label,
+            spbill_ip_label,
+            restart_note,
+            print_after_payment_label,
+            printer_label,
+            printer_unavailable,
+            language_label,
+            customer_display_label,
+            customer_display_note,
+            save_button,
+            back_button,
+            saving,
+            settings_saved,
+            product_name_label,
+            product_price_label,
+            product_barcode_label,
+            product_category_label,
+            new_product_button,
+            save_product_button,
+            delete_product_button,
+            product_saved,
+            product_deleted,
         ]
     }
 }
@@ -186,10 +430,71 @@ static ZH_CN: Texts = Texts {
     transaction_id_label: "微信支付单号",
     out_trade_no_label: "商户订单号",
     new_sale_button: "新的收款",
+    check_payment_button: "查询支付结果",
+    checking_payment: "正在向微信支付查询…",
+    not_paid_yet: "微信支付尚未收到这笔付款，请顾客确认已付款后再查询",
     order_closed: "订单已取消",
     order_expired: "订单已过期，请重新收款",
     command_queue_full: "收银程序繁忙，操作没有执行，请稍后重试",
     backend_stopped: "后台服务已停止，请重新启动收银程序",
+    barcode_label: "扫描条码",
+    barcode_hint: "扫码枪扫描或输入条码后按回车",
+    all_categories: "全部",
+    uncategorized: "未分类",
+    search_label: "搜索商品",
+    catalogue_empty: "商品库是空的，请在设置的商品页添加商品",
+    cart_title: "购物车",
+    cart_empty: "扫描条码、点选商品或在下方输入金额",
+    discount_label: "整单优惠（元）",
+    subtotal_label: "小计",
+    total_label: "应收",
+    discount_too_large: "优惠金额必须小于小计，请修改优惠",
+    keypad_clear: "清除",
+    keypad_backspace: "退格",
+    clear_cart_button: "清空",
+    settings_button: "设置",
+    waiting_for_payment: "等待顾客扫码付款…",
+    fullscreen_hint: "按 Esc 取消订单并返回收银界面",
+    customer_welcome: "欢迎光临",
+    customer_amount: "请支付",
+    customer_thanks: "支付成功，谢谢惠顾",
+    settings_title: "收银设置",
+    merchant_tab: "商户",
+    printer_tab: "打印",
+    display_tab: "界面",
+    products_tab: "商品管理",
+    shop_name_label: "店铺名称",
+    terminal_id_label: "终端号",
+    merchant_enabled_label: "使用真实商户账号（不勾选为演示模式）",
+    appid_label: "公众账号 AppID",
+    mch_id_label: "商户号",
+    api_key_label: "API 密钥",
+    api_key_kept_hint: "已设置；留空则保持不变",
+    api_key_missing_hint: "请输入 32 位 API 密钥",
+    sign_type_label: "签名方式",
+    gateway_url_label: "支付网关地址",
+    notify_url_label: "支付通知地址（HTTPS）",
+    spbill_ip_label: "服务器 IP",
+    restart_note: "商户配置保存后，重新启动收银程序才会生效",
+    print_after_payment_label: "支付成功后打印小票",
+    printer_label: "打印机",
+    printer_unavailable: "打印模块尚未接入，打印设置暂不可用；PDF 小票照常保存",
+    language_label: "语言",
+    customer_display_label: "顾客显示屏：有第二块屏幕时在其上全屏显示金额和二维码",
+    customer_display_note: "只有一块屏幕时，二维码在收银窗口全屏显示",
+    save_button: "保存设置",
+    back_button: "返回收银",
+    saving: "正在保存…",
+    settings_saved: "设置已保存",
+    product_name_label: "商品名称",
+    product_price_label: "价格（元）",
+    product_barcode_label: "商品条码",
+    product_category_label: "分类",
+    new_product_button: "新增商品",
+    save_product_button: "保存商品",
+    delete_product_button: "删除商品",
+    product_saved: "商品已保存",
+    product_deleted: "商品已删除",
 };
 
 static EN: Texts = Texts {
@@ -213,10 +518,71 @@ static EN: Texts = Texts {
     transaction_id_label: "WeChat Pay transaction ID",
     out_trade_no_label: "Merchant order number",
     new_sale_button: "New sale",
+    check_payment_button: "Check payment",
+    checking_payment: "Asking WeChat Pay…",
+    not_paid_yet: "WeChat Pay has not received this payment. Ask the customer to confirm the payment, then check again.",
     order_closed: "The order was cancelled.",
     order_expired: "The order expired. Charge again.",
     command_queue_full: "The cashier is busy and did not run the action. Try again in a moment.",
     backend_stopped: "The background service has stopped. Restart the cashier app.",
+    barcode_label: "Scan barcode",
+    barcode_hint: "Scan, or type a code and press Enter",
+    all_categories: "All",
+    uncategorized: "Other",
+    search_label: "Search products",
+    catalogue_empty: "The catalogue is empty. Add products on the products page of the settings.",
+    cart_title: "Cart",
+    cart_empty: "Scan a barcode, tap a product or type an amount below",
+    discount_label: "Discount (yuan)",
+    subtotal_label: "Subtotal",
+    total_label: "Total",
+    discount_too_large: "The discount must be less than the subtotal. Change the discount.",
+    keypad_clear: "Clear",
+    keypad_backspace: "Backspace",
+    clear_cart_button: "Clear cart",
+    settings_button: "Settings",
+    waiting_for_payment: "Waiting for the customer to scan and pay…",
+    fullscreen_hint: "Press Esc to cancel the order and go back",
+    customer_welcome: "Welcome",
+    customer_amount: "Please pay",
+    customer_thanks: "Paid. Thank you!",
+    settings_title: "Cashier settings",
+    merchant_tab: "Merchant",
+    printer_tab: "Printing",
+    display_tab: "Display",
+    products_tab: "Products",
+    shop_name_label: "Shop name",
+    terminal_id_label: "Terminal ID",
+    merchant_enabled_label: "Use a real merchant account (off: demo mode)",
+    appid_label: "AppID",
+    mch_id_label: "Merchant ID",
+    api_key_label: "API key",
+    api_key_kept_hint: "Saved; leave empty to keep it",
+    api_key_missing_hint: "Enter the 32-character API key",
+    sign_type_label: "Signature type",
+    gateway_url_label: "Gateway URL",
+    notify_url_label: "Notification URL (HTTPS)",
+    spbill_ip_label: "Server IP",
+    restart_note: "Merchant settings take effect after the cashier app restarts",
+    print_after_payment_label: "Print a receipt after each payment",
+    printer_label: "Printer",
+    printer_unavailable: "The printer module is not connected yet, so these settings are unavailable. PDF receipts are still saved.",
+    language_label: "Language",
+    customer_display_label: "Customer display: show the amount and QR code full screen on a second monitor",
+    customer_display_note: "With one monitor, the QR code fills the cashier window",
+    save_button: "Save settings",
+    back_button: "Back to sale",
+    saving: "Saving…",
+    settings_saved: "Settings saved",
+    product_name_label: "Product name",
+    product_price_label: "Price (yuan)",
+    product_barcode_label: "Product barcode",
+    product_category_label: "Category",
+    new_product_button: "New product",
+    save_product_button: "Save product",
+    delete_product_button: "Delete product",
+    product_saved: "Product saved",
+    product_deleted: "Product deleted",
 };
 
 /// Builds the message that explains why the typed amount was rejected and what to type instead.
@@ -267,6 +633,12 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         (Lang::En, Problem::Storage { .. }) => {
             "The local database failed and nothing was charged. Try again, and if it fails again, call the administrator."
         }
+        (Lang::ZhCn, Problem::CartNotSaved { .. }) => {
+            "购物车没有保存到本地数据库，可以继续收款；如果程序意外退出，需要重新录入商品"
+        }
+        (Lang::En, Problem::CartNotSaved { .. }) => {
+            "The cart was not saved to the local database. You can go on, but if the app stops, enter the items again."
+        }
         (Lang::ZhCn, Problem::NotAllowed { .. }) => "当前状态下不能执行这个操作",
         (Lang::En, Problem::NotAllowed { .. }) => "This action is not possible right now.",
     };
@@ -280,6 +652,10 @@ fn rejected_text(lang: Lang, code: &str) -> &'static str {
         (Lang::ZhCn, "SYSTEMERROR" | "BIZERR_NEED_RETRY") => "微信支付系统繁忙，请稍后重试",
         (Lang::En, "SYSTEMERROR" | "BIZERR_NEED_RETRY") => {
             "WeChat Pay is busy. Try again in a moment."
+        }
+        (Lang::ZhCn, "PAYERROR") => "顾客付款失败，订单已关闭。请重新收款，或请顾客换一种付款方式",
+        (Lang::En, "PAYERROR") => {
+            "The customer's payment failed and the order is closed. Charge again, or ask for another way to pay."
         }
         (Lang::ZhCn, "ORDERPAID") => "这笔订单已经支付，请勿重复收款",
         (Lang::En, "ORDERPAID") => "This order is already paid. Do not charge it again.",
@@ -328,6 +704,75 @@ pub fn time_left_text(lang: Lang, seconds_left: i64) -> String {
         )
     } else {
         format!("{label} {:02}:{:02}", seconds / 60, seconds % 60)
+    }
+}
+
+/// Builds the error for a scanned code that no product has.
+pub fn unknown_barcode_text(lang: Lang, barcode: &str) -> String {
+    match lang {
+        Lang::ZhCn => format!("条码 {barcode} 不在商品库中。请在设置的商品页添加，或直接输入金额"),
+        Lang::En => format!(
+            "No product has the barcode {barcode}. Add it on the products page of the settings, or type the amount."
+        ),
+    }
+}
+
+/// Builds the accessible name of a cart line button, such as `增加 珍珠奶茶`.
+pub fn cart_line_button_label(lang: Lang, action: CartLineAction, name: &str) -> String {
+    let verb = match (lang, action) {
+        (Lang::ZhCn, CartLineAction::Increase) => "增加",
+        (Lang::ZhCn, CartLineAction::Decrease) => "减少",
+        (Lang::ZhCn, CartLineAction::Remove) => "删除",
+        (Lang::En, CartLineAction::Increase) => "Add one",
+        (Lang::En, CartLineAction::Decrease) => "Remove one",
+        (Lang::En, CartLineAction::Remove) => "Remove",
+    };
+    format!("{verb} {name}")
+}
+
+/// A button on a cart line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CartLineAction {
+    Increase,
+    Decrease,
+    Remove,
+}
+
+/// Formats the number of products in the catalogue.
+pub fn product_count_text(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::ZhCn => format!("共 {count} 件商品"),
+        Lang::En => format!("{count} products"),
+    }
+}
+
+/// Builds the error for settings that were not saved, naming the setting at fault.
+pub fn settings_rejected_text(lang: Lang, key: &str, reason: &str) -> String {
+    match (lang, key.is_empty()) {
+        (Lang::ZhCn, false) => format!("设置没有保存：“{key}”无效（{reason}）。请修改后再保存"),
+        (Lang::En, false) => {
+            format!("Settings not saved: `{key}` is invalid ({reason}). Correct it and save again.")
+        }
+        (Lang::ZhCn, true) => format!("设置没有保存：{reason}"),
+        (Lang::En, true) => format!("Settings not saved: {reason}"),
+    }
+}
+
+/// Builds the error for a product that was not saved, naming the field at fault.
+pub fn product_rejected_text(lang: Lang, field: &str, detail: &str) -> String {
+    let texts = lang.texts();
+    let field_label = match field {
+        "name" => texts.product_name_label,
+        "price" => texts.product_price_label,
+        "barcode" => texts.product_barcode_label,
+        "category" => texts.product_category_label,
+        _ => "",
+    };
+    match (lang, field_label.is_empty()) {
+        (Lang::ZhCn, false) => format!("商品没有保存：“{field_label}”无效（{detail}）"),
+        (Lang::En, false) => format!("Product not saved: {field_label} is invalid ({detail})."),
+        (Lang::ZhCn, true) => format!("商品没有保存：{detail}"),
+        (Lang::En, true) => format!("Product not saved: {detail}"),
     }
 }
 

@@ -12,7 +12,7 @@ use wxpay_pos::app::{ListenerMode, error_chain, run_commands, start_services};
 use wxpay_pos::cli::{Cli, run_headless};
 use wxpay_pos::config::{AppDirs, Settings};
 use wxpay_pos::i18n::Lang;
-use wxpay_pos::ui::bridge::bridge_pair;
+use wxpay_pos::ui::bridge::{SettingsForm, bridge_pair};
 use wxpay_pos::ui::{CashierApp, CashierOptions, install_fonts};
 
 fn main() -> ExitCode {
@@ -48,7 +48,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .lang
                 .or(settings.ui.language)
                 .unwrap_or_else(Lang::system_default);
-            run_window(&runtime, settings, dirs, lang)?;
+            let settings_file = cli
+                .config
+                .clone()
+                .unwrap_or_else(|| dirs.config_file.clone());
+            run_window(&runtime, settings, dirs, settings_file, lang)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -59,20 +63,25 @@ fn run_window(
     runtime: &tokio::runtime::Runtime,
     settings: Settings,
     dirs: AppDirs,
+    settings_file: std::path::PathBuf,
     lang: Lang,
 ) -> anyhow::Result<()> {
     let services =
         Arc::new(runtime.block_on(start_services(&settings, &dirs, ListenerMode::Serve))?);
-    let resume = Arc::clone(&services);
-    runtime.spawn(async move {
-        let resumed = resume.service.resume_open_orders().await;
-        tracing::info!(resumed, "open orders reconciled");
-    });
+    // Charges wait until every open order left from the last run has been reconciled.
+    {
+        let _entered = runtime.enter();
+        services.service.start_reconciliation();
+    }
 
-    let options = CashierOptions {
+    let mut options = CashierOptions {
         demo_mode: services.is_demo(),
         lang,
         merchant_name: settings.shop.name.clone(),
+        customer_monitor: None,
+        settings: SettingsForm::from_settings(&settings, lang),
+        // The printer module is not connected yet; see `Command::PrintReceipt`.
+        printing_enabled: false,
     };
     let native_options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -87,10 +96,25 @@ fn run_window(
         native_options,
         Box::new(move |creation| {
             install_fonts(&creation.egui_ctx);
+            options.customer_monitor = creation.winit_window().and_then(|window| {
+                // The customer's monitor is the first one that the cashier window is not on.
+                let current = window.current_monitor();
+                let monitors: Vec<_> = window.available_monitors().collect();
+                tracing::info!(monitors = monitors.len(), "monitors found");
+                monitors
+                    .iter()
+                    .position(|monitor| Some(monitor) != current.as_ref())
+                    .filter(|_| monitors.len() > 1)
+            });
             let (ui_bridge, runner_bridge) = bridge_pair();
             let ctx = creation.egui_ctx.clone();
             let repaint: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
-            handle.spawn(run_commands(runner_bridge, services, repaint));
+            handle.spawn(run_commands(
+                runner_bridge,
+                services,
+                Some(settings_file),
+                repaint,
+            ));
             Ok(Box::new(CashierApp::new(ui_bridge, options)))
         }),
     )

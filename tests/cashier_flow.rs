@@ -46,6 +46,7 @@ fn start_demo_cashier() -> Running {
     runtime.spawn(run_commands(
         runner_bridge,
         Arc::clone(&services),
+        Some(dir.path().join("config.toml")),
         Arc::new(|| {}),
     ));
     let app = CashierApp::new(
@@ -54,6 +55,7 @@ fn start_demo_cashier() -> Running {
             demo_mode: true,
             lang: Lang::ZhCn,
             merchant_name: "演示商店".into(),
+            ..CashierOptions::default()
         },
     );
     let mut harness = Harness::builder()
@@ -163,4 +165,112 @@ fn cancel_returns_to_a_new_sale() {
     assert!(harness.query_by_label("收款二维码").is_none());
     let open = services.service.store().open_orders().unwrap();
     assert!(open.is_empty(), "{open:?}");
+}
+
+#[test]
+fn manual_check_of_unpaid_order_says_not_paid() {
+    // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
+    let Running {
+        runtime: _runtime,
+        dir: _dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    type_amount(&mut harness, "8.80");
+    harness.get_by_label("收款").click();
+    harness.run();
+    step_until_label(&mut harness, "收款二维码");
+
+    harness.get_by_label("查询支付结果").click();
+    harness.run();
+    step_until_label(&mut harness, "微信支付尚未收到这笔付款");
+    assert!(harness.query_by_label_contains("NOTPAY").is_some());
+    assert!(harness.query_by_label("收款二维码").is_some());
+    let open = services.service.store().open_orders().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        services
+            .service
+            .store()
+            .payment_count(&open[0].out_trade_no)
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
+fn scanned_demo_product_is_paid_and_cart_cleared() {
+    // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
+    let Running {
+        runtime: _runtime,
+        dir: _dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    // Demo mode fills an empty catalogue; the milk tea has this barcode.
+    step_until_label(&mut harness, "珍珠奶茶");
+
+    harness.get_by_label("扫描条码").click();
+    harness.run();
+    harness.get_by_label("扫描条码").type_text("6901234567892");
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    step_until_label(&mut harness, "增加 珍珠奶茶");
+
+    // The cart is saved as it is edited, so a crash here would keep the sale.
+    let store = services.service.store();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.saved_cart().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "cart never saved");
+        std::thread::sleep(Duration::from_millis(10));
+        harness.step();
+    }
+    assert_eq!(store.saved_cart().unwrap().unwrap().lines.len(), 1);
+
+    harness.key_press(egui::Key::F1);
+    harness.run();
+    step_until_label(&mut harness, "收款二维码");
+    let open = store.open_orders().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].body, "珍珠奶茶");
+    assert_eq!(open[0].total_fee.fen(), 1200);
+
+    harness.get_by_label("模拟顾客付款").click();
+    harness.run();
+    step_until_label(&mut harness, "支付成功");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.saved_cart().unwrap().is_some() {
+        assert!(Instant::now() < deadline, "paid cart never cleared");
+        std::thread::sleep(Duration::from_millis(10));
+        harness.step();
+    }
+}
+
+#[test]
+fn settings_are_written_to_the_config_file() {
+    // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
+    let Running {
+        runtime: _runtime,
+        dir,
+        services: _services,
+        mut harness,
+    } = start_demo_cashier();
+    harness.get_by_label("设置").click();
+    harness.run();
+    harness.get_by_label("界面").click();
+    harness.run();
+    harness
+        .get_by_label("顾客显示屏：有第二块屏幕时在其上全屏显示金额和二维码")
+        .click();
+    harness.run();
+    harness.get_by_label("保存设置").click();
+    harness.run();
+    step_until_label(&mut harness, "设置已保存");
+
+    let text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let saved = Settings::parse(&text).unwrap();
+    assert!(!saved.ui.customer_display);
+    assert_eq!(saved.ui.language, Some(Lang::ZhCn));
+    assert!(saved.merchant.is_none());
 }

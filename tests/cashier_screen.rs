@@ -5,8 +5,13 @@ use chrono::{Duration, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use tokio::sync::mpsc::error::TryRecvError;
-use wxpay_pos::i18n::{Lang, amount_error_text, auto_return_text, problem_text, time_left_text};
+use wxpay_pos::i18n::{
+    CartLineAction, Lang, amount_error_text, auto_return_text, cart_line_button_label,
+    problem_text, product_count_text, product_rejected_text, settings_rejected_text,
+    time_left_text, unknown_barcode_text,
+};
 use wxpay_pos::money::{AmountError, Fen};
+use wxpay_pos::store::{Product, SavedCart, SavedCartLine};
 use wxpay_pos::ui::bridge::{
     BRIDGE_CHANNEL_CAPACITY, Command, PendingOrder, Problem, RunnerBridge, Update, bridge_pair,
 };
@@ -24,6 +29,7 @@ fn cashier(demo_mode: bool) -> (Harness<'static, CashierApp>, RunnerBridge) {
             demo_mode,
             lang: Lang::ZhCn,
             merchant_name: "测试小店".to_owned(),
+            ..CashierOptions::default()
         },
     );
     let mut harness = Harness::builder()
@@ -32,6 +38,17 @@ fn cashier(demo_mode: bool) -> (Harness<'static, CashierApp>, RunnerBridge) {
         .build_ui_state(|ui, app: &mut CashierApp| app.cashier_ui(ui), app);
     harness.run();
     (harness, runner)
+}
+
+/// Returns the next command that is not bookkeeping: the catalogue load sent at start-up and
+/// the cart saves sent on every edit are skipped.
+fn next_command(runner: &mut RunnerBridge) -> Result<Command, TryRecvError> {
+    loop {
+        match runner.commands.try_recv()? {
+            Command::LoadCatalogue | Command::SaveCart(_) => continue,
+            command => return Ok(command),
+        }
+    }
 }
 
 fn type_amount(harness: &mut Harness<'static, CashierApp>, text: &str) {
@@ -63,7 +80,7 @@ fn show_order(demo_mode: bool) -> (Harness<'static, CashierApp>, RunnerBridge) {
     harness.get_by_label("收款").click();
     harness.run();
     assert!(matches!(
-        runner.commands.try_recv(),
+        next_command(&mut runner),
         Ok(Command::Charge { .. })
     ));
     push(
@@ -83,7 +100,7 @@ fn charge_sends_amount_in_fen() {
     harness.run();
 
     assert_eq!(
-        runner.commands.try_recv(),
+        next_command(&mut runner),
         Ok(Command::Charge {
             amount: Fen(1990),
             body: "商品".to_owned(),
@@ -107,7 +124,7 @@ fn charge_sends_typed_description() {
     harness.run();
 
     assert_eq!(
-        runner.commands.try_recv(),
+        next_command(&mut runner),
         Ok(Command::Charge {
             amount: Fen(500),
             body: "商品咖啡".to_owned(),
@@ -125,7 +142,7 @@ fn f1_and_enter_charge() {
         harness.run();
 
         assert_eq!(
-            runner.commands.try_recv(),
+            next_command(&mut runner),
             Ok(Command::Charge {
                 amount: Fen(29),
                 body: "商品".to_owned(),
@@ -148,7 +165,7 @@ fn bad_amount_shows_error_and_sends_nothing() {
             .query_by_label_contains("“19.9.9”格式不正确")
             .is_some()
     );
-    assert_eq!(runner.commands.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(next_command(&mut runner), Err(TryRecvError::Empty));
     assert_eq!(harness.state().screen_name(), "entry");
 }
 
@@ -160,7 +177,7 @@ fn empty_amount_asks_for_one() {
     harness.run();
 
     assert!(harness.query_by_label_contains("请输入金额").is_some());
-    assert_eq!(runner.commands.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(next_command(&mut runner), Err(TryRecvError::Empty));
 }
 
 #[test]
@@ -202,7 +219,7 @@ fn cancel_sends_cancel_and_closed_returns_to_entry() {
     harness.run();
 
     assert_eq!(
-        runner.commands.try_recv(),
+        next_command(&mut runner),
         Ok(Command::Cancel {
             out_trade_no: OUT_TRADE_NO.to_owned(),
         })
@@ -233,7 +250,7 @@ fn escape_cancels() {
     harness.run();
 
     assert_eq!(
-        runner.commands.try_recv(),
+        next_command(&mut runner),
         Ok(Command::Cancel {
             out_trade_no: OUT_TRADE_NO.to_owned(),
         })
@@ -375,7 +392,7 @@ fn failed_charge_shows_problem_and_stays() {
     type_amount(&mut harness, "19.90");
     harness.get_by_label("收款").click();
     harness.run();
-    assert!(runner.commands.try_recv().is_ok());
+    assert!(next_command(&mut runner).is_ok());
 
     push(
         &mut harness,
@@ -452,7 +469,7 @@ fn demo_mode_shows_banner_and_simulate_button() {
     harness.run();
 
     assert_eq!(
-        runner.commands.try_recv(),
+        next_command(&mut runner),
         Ok(Command::SimulatePay {
             out_trade_no: OUT_TRADE_NO.to_owned(),
         })
@@ -504,6 +521,7 @@ fn charge_after_runner_stopped_is_reported() {
 fn full_command_channel_is_reported() {
     let (mut harness, mut runner) = cashier(false);
     type_amount(&mut harness, "1");
+    while runner.commands.try_recv().is_ok() {}
 
     // The runner reads nothing, so each charge stays queued once its failure frees the screen.
     for _ in 0..BRIDGE_CHANNEL_CAPACITY {
@@ -554,6 +572,7 @@ fn every_text(lang: Lang) -> Vec<String> {
         Problem::GatewayUnreachable { detail: detail() },
         Problem::Storage { detail: detail() },
         Problem::NotAllowed { detail: detail() },
+        Problem::CartNotSaved { detail: detail() },
     ];
     for code in [
         "SYSTEMERROR",
@@ -561,6 +580,7 @@ fn every_text(lang: Lang) -> Vec<String> {
         "ORDERCLOSED",
         "OUT_TRADE_NO_USED",
         "SIGNERROR",
+        "PAYERROR",
         "PARAM_ERROR",
     ] {
         problems.push(Problem::GatewayRejected {
@@ -570,6 +590,19 @@ fn every_text(lang: Lang) -> Vec<String> {
     }
     texts.extend(problems.iter().map(|problem| problem_text(lang, problem)));
 
+    texts.push(unknown_barcode_text(lang, "6900000000000"));
+    for action in [
+        CartLineAction::Increase,
+        CartLineAction::Decrease,
+        CartLineAction::Remove,
+    ] {
+        texts.push(cart_line_button_label(lang, action, "珍珠奶茶"));
+    }
+    texts.push(product_count_text(lang, 10_000));
+    texts.push(settings_rejected_text(lang, "merchant.appid", "is empty"));
+    texts.push(settings_rejected_text(lang, "", "disk full"));
+    texts.push(product_rejected_text(lang, "barcode", "duplicate"));
+    texts.push(product_rejected_text(lang, "", "disk full"));
     texts.push(time_left_text(lang, 299));
     texts.push(auto_return_text(lang, 5));
     texts.push(format!("￥{}", Fen(1990)));
@@ -596,4 +629,408 @@ fn bundled_font_draws_every_text() {
             assert!(harness.query_by_label(text).is_some(), "{lang:?}: {text}");
         }
     }
+}
+
+const MILK_TEA_BARCODE: &str = "6901234567892";
+
+fn products() -> Vec<Product> {
+    vec![
+        Product {
+            id: 1,
+            name: "珍珠奶茶".to_owned(),
+            price: Fen(1200),
+            barcode: Some(MILK_TEA_BARCODE.to_owned()),
+            category: "饮品".to_owned(),
+        },
+        Product {
+            id: 2,
+            name: "蛋挞".to_owned(),
+            price: Fen(650),
+            barcode: Some("6901234567946".to_owned()),
+            category: "点心".to_owned(),
+        },
+    ]
+}
+
+/// A cashier whose runner has replied to the catalogue load with [`products`].
+fn cashier_with_catalogue() -> (Harness<'static, CashierApp>, RunnerBridge) {
+    let (mut harness, runner) = cashier(false);
+    push(
+        &mut harness,
+        &runner,
+        Update::CatalogueLoaded {
+            products: products(),
+        },
+    );
+    (harness, runner)
+}
+
+/// Types `code` into the barcode field and presses Enter, as a scanner does.
+fn scan(harness: &mut Harness<'static, CashierApp>, code: &str) {
+    harness.get_by_label("扫描条码").click();
+    harness.run();
+    harness.get_by_label("扫描条码").type_text(code);
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+}
+
+/// Returns the last cart the screen sent to be saved.
+fn last_saved_cart(runner: &mut RunnerBridge) -> Option<SavedCart> {
+    let mut last = None;
+    while let Ok(command) = runner.commands.try_recv() {
+        if let Command::SaveCart(cart) = command {
+            last = Some(cart);
+        }
+    }
+    last
+}
+
+#[test]
+fn start_up_asks_for_the_catalogue() {
+    let (_harness, mut runner) = cashier(false);
+    assert_eq!(runner.commands.try_recv(), Ok(Command::LoadCatalogue));
+}
+
+#[test]
+fn scanned_barcode_adds_product_and_charges_cart() {
+    let (mut harness, mut runner) = cashier_with_catalogue();
+
+    scan(&mut harness, MILK_TEA_BARCODE);
+    assert!(harness.query_by_label("增加 珍珠奶茶").is_some());
+    assert!(harness.query_by_label("×1").is_some());
+    assert_eq!(
+        harness.get_by_label("扫描条码").value().as_deref(),
+        Some("")
+    );
+
+    scan(&mut harness, MILK_TEA_BARCODE);
+    assert!(harness.query_by_label("×2").is_some());
+
+    harness.key_press(egui::Key::F1);
+    harness.run();
+    assert_eq!(
+        next_command(&mut runner),
+        Ok(Command::Charge {
+            amount: Fen(2400),
+            body: "珍珠奶茶×2".to_owned(),
+        })
+    );
+}
+
+#[test]
+fn unknown_barcode_is_reported() {
+    let (mut harness, mut runner) = cashier_with_catalogue();
+
+    scan(&mut harness, "6900000000000");
+
+    assert!(
+        harness
+            .query_by_label_contains("条码 6900000000000 不在商品库中")
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("购物车").is_some());
+    assert_eq!(next_command(&mut runner), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn barcode_typed_into_amount_field_is_scanned() {
+    let (mut harness, mut runner) = cashier_with_catalogue();
+
+    type_amount(&mut harness, MILK_TEA_BARCODE);
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+
+    assert!(harness.query_by_label("增加 珍珠奶茶").is_some());
+    assert_eq!(next_command(&mut runner), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn quick_key_quantity_and_remove_edit_the_cart() {
+    let (mut harness, mut runner) = cashier_with_catalogue();
+
+    harness.get_by_label("蛋挞").click();
+    harness.run();
+    harness.get_by_label("增加 蛋挞").click();
+    harness.run();
+    harness.get_by_label("珍珠奶茶").click();
+    harness.run();
+    assert!(harness.query_by_label("应收 ￥25.00").is_some());
+
+    harness.get_by_label("减少 蛋挞").click();
+    harness.run();
+    harness.get_by_label("删除 珍珠奶茶").click();
+    harness.run();
+
+    assert!(harness.query_by_label("删除 珍珠奶茶").is_none());
+    let saved = last_saved_cart(&mut runner).unwrap();
+    assert_eq!(
+        saved.lines,
+        vec![SavedCartLine {
+            product_id: Some(2),
+            name: "蛋挞".to_owned(),
+            unit_price: Fen(650),
+            quantity: 1,
+        }]
+    );
+}
+
+#[test]
+fn discount_free_amount_and_keypad_make_the_total() {
+    let (mut harness, mut runner) = cashier_with_catalogue();
+    harness.get_by_label("珍珠奶茶").click();
+    harness.run();
+
+    for key in ["3", ".", "5"] {
+        harness.get_by_label(key).click();
+        harness.run();
+    }
+    harness.get_by_label("整单优惠（元）").click();
+    harness.run();
+    harness.get_by_label("整单优惠（元）").type_text("0.5");
+    harness.run();
+    harness.get_by_label("收款").click();
+    harness.run();
+
+    assert_eq!(
+        next_command(&mut runner),
+        Ok(Command::Charge {
+            amount: Fen(1500),
+            body: "珍珠奶茶、商品".to_owned(),
+        })
+    );
+}
+
+#[test]
+fn discount_above_subtotal_is_refused() {
+    let (mut harness, mut runner) = cashier(false);
+    type_amount(&mut harness, "5");
+    harness.get_by_label("整单优惠（元）").click();
+    harness.run();
+    harness.get_by_label("整单优惠（元）").type_text("5");
+    harness.run();
+    harness.get_by_label("收款").click();
+    harness.run();
+
+    assert!(
+        harness
+            .query_by_label("优惠金额必须小于小计，请修改优惠")
+            .is_some()
+    );
+    assert_eq!(next_command(&mut runner), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn saved_cart_is_restored() {
+    let (mut harness, mut runner) = cashier_with_catalogue();
+    push(
+        &mut harness,
+        &runner,
+        Update::CartRestored(SavedCart {
+            lines: vec![SavedCartLine {
+                product_id: Some(1),
+                name: "珍珠奶茶".to_owned(),
+                unit_price: Fen(1200),
+                quantity: 3,
+            }],
+            discount: Fen(0),
+            amount_text: String::new(),
+            description: "商品".to_owned(),
+        }),
+    );
+
+    assert!(harness.query_by_label("×3").is_some());
+    harness.get_by_label("收款").click();
+    harness.run();
+    assert_eq!(
+        next_command(&mut runner),
+        Ok(Command::Charge {
+            amount: Fen(3600),
+            body: "珍珠奶茶×3".to_owned(),
+        })
+    );
+}
+
+#[test]
+fn payment_clears_the_saved_cart_and_prints() {
+    let (ui_bridge, mut runner) = bridge_pair();
+    let app = CashierApp::new(
+        ui_bridge,
+        CashierOptions {
+            printing_enabled: true,
+            ..CashierOptions::default()
+        },
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1024.0, 768.0))
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut CashierApp| app.cashier_ui(ui), app);
+    harness.run();
+    type_amount(&mut harness, "19.90");
+    harness.get_by_label("收款").click();
+    harness.run();
+    push(
+        &mut harness,
+        &runner,
+        Update::OrderCreated(pending_order(Duration::seconds(120))),
+    );
+    push(
+        &mut harness,
+        &runner,
+        Update::Paid {
+            out_trade_no: OUT_TRADE_NO.to_owned(),
+            transaction_id: TRANSACTION_ID.to_owned(),
+            amount: Fen(1990),
+        },
+    );
+
+    let mut printed = false;
+    let mut last_cart = None;
+    while let Ok(command) = runner.commands.try_recv() {
+        match command {
+            Command::PrintReceipt { out_trade_no } => printed = out_trade_no == OUT_TRADE_NO,
+            Command::SaveCart(cart) => last_cart = Some(cart),
+            _ => {}
+        }
+    }
+    assert!(printed);
+    assert_eq!(last_cart.map(|cart| cart.is_empty()), Some(true));
+}
+
+#[test]
+fn payment_failure_says_what_to_do() {
+    let (mut harness, runner) = show_order(false);
+    push(
+        &mut harness,
+        &runner,
+        Update::Failed(Problem::GatewayRejected {
+            code: "PAYERROR".to_owned(),
+            message: "payment failed".to_owned(),
+        }),
+    );
+
+    assert!(
+        harness
+            .query_by_label_contains("顾客付款失败，订单已关闭")
+            .is_some()
+    );
+}
+
+#[test]
+fn customer_display_shows_the_qr_code_too() {
+    let (ui_bridge, mut runner) = bridge_pair();
+    let app = CashierApp::new(
+        ui_bridge,
+        CashierOptions {
+            customer_monitor: Some(1),
+            merchant_name: "测试小店".to_owned(),
+            ..CashierOptions::default()
+        },
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1600.0, 1200.0))
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut CashierApp| app.cashier_ui(ui), app);
+    harness.run();
+    assert!(harness.state().shows_customer_display());
+    assert!(harness.query_by_label("欢迎光临").is_some());
+
+    type_amount(&mut harness, "19.90");
+    harness.get_by_label("收款").click();
+    harness.run();
+    assert!(matches!(
+        next_command(&mut runner),
+        Ok(Command::Charge { .. })
+    ));
+    push(
+        &mut harness,
+        &runner,
+        Update::OrderCreated(pending_order(Duration::seconds(120))),
+    );
+
+    let codes: Vec<_> = harness.query_all_by_label("收款二维码").collect();
+    assert_eq!(codes.len(), 2, "cashier and customer QR codes");
+    for code in &codes {
+        assert_eq!(code.value().as_deref(), Some(CODE_URL));
+    }
+    assert!(harness.query_by_label("请支付").is_some());
+}
+
+#[test]
+fn settings_save_names_bad_field() {
+    let (mut harness, mut runner) = cashier(false);
+    harness.key_press(egui::Key::F10);
+    harness.run();
+    assert_eq!(harness.state().screen_name(), "settings");
+
+    harness.get_by_label("店铺名称").click();
+    harness.run();
+    harness.key_press(egui::Key::End);
+    harness.get_by_label("店铺名称").type_text("二号店");
+    harness.run();
+    harness
+        .get_by_label("使用真实商户账号（不勾选为演示模式）")
+        .click();
+    harness.run();
+    harness.get_by_label("API 密钥").click();
+    harness.run();
+    harness.get_by_label("API 密钥").type_text("secret-key");
+    harness.run();
+    assert_ne!(
+        harness.get_by_label("API 密钥").value().as_deref(),
+        Some("secret-key"),
+        "the API key is masked"
+    );
+    harness.get_by_label("保存设置").click();
+    harness.run();
+
+    let Ok(Command::SaveSettings(form)) = next_command(&mut runner) else {
+        panic!("no settings were sent");
+    };
+    assert_eq!(form.shop_name, "演示商店二号店");
+    assert!(form.merchant_enabled);
+    assert_eq!(form.api_key, "secret-key");
+    assert!(!format!("{form:?}").contains("secret-key"));
+
+    push(
+        &mut harness,
+        &runner,
+        Update::SettingsRejected {
+            key: "merchant.appid".to_owned(),
+            reason: "is empty".to_owned(),
+        },
+    );
+    assert!(
+        harness
+            .query_by_label_contains("“merchant.appid”无效")
+            .is_some()
+    );
+
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().screen_name(), "entry");
+}
+
+#[test]
+fn english_settings_and_sale_labels() {
+    let (mut harness, _runner) = cashier_with_catalogue();
+    harness.get_by_label("English").click();
+    harness.run();
+
+    assert!(harness.query_by_label("Scan barcode").is_some());
+    assert!(harness.query_by_label("Discount (yuan)").is_some());
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("Display").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Customer display")
+            .is_some()
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.get_by_label("简体中文").click();
+    harness.run();
+    assert!(harness.query_by_label("收款").is_some());
 }

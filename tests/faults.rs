@@ -620,3 +620,31 @@ async fn hostile_notifications_change_nothing() {
     assert_eq!(rejected, 29);
     pay_and_expect_one_payment(&stack, &order.out_trade_no).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_charge_waits_for_startup_reconciliation() {
+    let stack = Stack::start_config(StackConfig {
+        notify_url: Some(dead_notify_url()),
+        query_intervals: Some(vec![Duration::from_secs(60)]),
+        ..StackConfig::default()
+    })
+    .await;
+    // An order paid while the app was down, its notification lost.
+    let earlier = stack.service.charge(Fen(700), "早上的订单").await.unwrap();
+    stack.simulator.pay(&earlier.out_trade_no).unwrap();
+
+    // The reconciling orderquery is slow, so a charge that did not wait would finish first.
+    stack.simulator.inject_fault(
+        FaultTarget::OrderQuery,
+        Fault::Delay(Duration::from_millis(400)),
+    );
+    stack.service.start_reconciliation();
+    stack.service.charge(Fen(100), "下一单").await.unwrap();
+    let stored = stack
+        .service
+        .order(&earlier.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.state, OrderState::Paid);
+}

@@ -1,15 +1,20 @@
 //! Runs the cashier screen's commands against the order lifecycle and reports back.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc};
 
 use super::Services;
+use crate::config::{MerchantSettings, Settings};
 use crate::gateway::GatewayError;
+use crate::money::Fen;
 use crate::orders::{ChargeError, LifecycleError, PaymentService};
-use crate::store::OrderState;
-use crate::ui::bridge::{Command, Problem, RunnerBridge, Update};
+use crate::store::{CatalogueError, OrderState, ProductDraft, Store};
+use crate::ui::bridge::{
+    BRIDGE_CHANNEL_CAPACITY, Command, Problem, RunnerBridge, SettingsForm, Update,
+};
 
 /// How often the screen's order is re-read from the store, besides being woken by events.
 pub const ORDER_POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -27,13 +32,36 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 }
 
 /// Handles commands until the UI drops its sender. `repaint` wakes the UI after each update.
+///
+/// Payment commands run concurrently. Catalogue, cart and settings commands run one at a time
+/// in the order they were sent, so the last cart saved is the last cart edited.
+/// `settings_file` is where [`Command::SaveSettings`] writes; without it the command is
+/// rejected.
 pub async fn run_commands(
     mut bridge: RunnerBridge,
     services: Arc<Services>,
+    settings_file: Option<PathBuf>,
     repaint: Arc<dyn Fn() + Send + Sync>,
 ) {
+    let (store_commands, store_queue) = mpsc::channel(BRIDGE_CHANNEL_CAPACITY);
+    tokio::spawn(run_store_commands(
+        store_queue,
+        Arc::clone(&services),
+        settings_file,
+        Reporter {
+            updates: bridge.updates.clone(),
+            repaint: Arc::clone(&repaint),
+        },
+    ));
+
     while let Some(command) = bridge.commands.recv().await {
         tracing::debug!(?command, "cashier command");
+        if is_store_command(&command) {
+            if store_commands.send(command).await.is_err() {
+                tracing::error!("the catalogue task stopped; catalogue commands are dropped");
+            }
+            continue;
+        }
         let updates = bridge.updates.clone();
         let services = Arc::clone(&services);
         let repaint = Arc::clone(&repaint);
@@ -79,6 +107,24 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
                 reporter.send(Update::Failed(lifecycle_problem(&err))).await;
             }
         }
+        Command::CheckPayment { out_trade_no } => {
+            // A paid order reaches the screen through the order watcher, like any payment.
+            match service.check_payment(&out_trade_no).await {
+                Ok((state, trade_state)) if state.is_open() => {
+                    let trade_state = trade_state
+                        .map(|trade_state| trade_state.as_str().to_owned())
+                        .unwrap_or_else(|| "ORDERNOTEXIST".to_owned());
+                    reporter
+                        .send(Update::NotPaidYet {
+                            out_trade_no,
+                            trade_state,
+                        })
+                        .await;
+                }
+                Ok(_) => {}
+                Err(err) => reporter.send(Update::Failed(lifecycle_problem(&err))).await,
+            }
+        }
         Command::SimulatePay { out_trade_no } => {
             let Some(simulator) = &services.simulator else {
                 let detail = "simulated payment is only available in demo mode".to_owned();
@@ -94,6 +140,18 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
                     }))
                     .await;
             }
+        }
+        // NOTE: the printer module is not connected yet, so a print request is only logged.
+        // Its PDF receipt is still written by the order lifecycle after the payment.
+        Command::PrintReceipt { out_trade_no } => {
+            tracing::warn!(%out_trade_no, "receipt printing requested, but no printer module is connected");
+        }
+        Command::LoadCatalogue
+        | Command::SaveCart(_)
+        | Command::SaveProduct(_)
+        | Command::DeleteProduct { .. }
+        | Command::SaveSettings(_) => {
+            tracing::error!("catalogue command reached the payment task; it was dropped");
         }
     }
 }
@@ -203,5 +261,217 @@ fn lifecycle_problem(err: &LifecycleError) -> Problem {
                 message: error_chain(err),
             }
         }
+    }
+}
+
+/// True for the commands that [`run_store_commands`] runs in order.
+fn is_store_command(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::LoadCatalogue
+            | Command::SaveCart(_)
+            | Command::SaveProduct(_)
+            | Command::DeleteProduct { .. }
+            | Command::SaveSettings(_)
+    )
+}
+
+/// Runs catalogue, cart and settings commands one at a time, each on the blocking pool
+/// because SQLite and file writes block.
+async fn run_store_commands(
+    mut queue: mpsc::Receiver<Command>,
+    services: Arc<Services>,
+    settings_file: Option<PathBuf>,
+    reporter: Reporter,
+) {
+    let store = services.service.store().clone();
+    let demo_mode = services.is_demo();
+    while let Some(command) = queue.recv().await {
+        let store = store.clone();
+        let settings_file = settings_file.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            run_store_command(command, &store, demo_mode, settings_file.as_deref())
+        });
+        let updates = match task.await {
+            Ok(updates) => updates,
+            Err(err) => {
+                tracing::error!(error = %err, "catalogue command task failed");
+                vec![Update::Failed(Problem::Storage {
+                    detail: err.to_string(),
+                })]
+            }
+        };
+        for update in updates {
+            reporter.send(update).await;
+        }
+    }
+}
+
+fn run_store_command(
+    command: Command,
+    store: &Store,
+    demo_mode: bool,
+    settings_file: Option<&std::path::Path>,
+) -> Vec<Update> {
+    match command {
+        Command::LoadCatalogue => load_catalogue(store, demo_mode),
+        Command::SaveCart(cart) => match store.save_cart(&cart) {
+            Ok(()) => Vec::new(),
+            Err(err) => {
+                tracing::error!(error = %error_chain(&err), "cannot save the cart");
+                vec![Update::Failed(Problem::CartNotSaved {
+                    detail: error_chain(&err),
+                })]
+            }
+        },
+        Command::SaveProduct(draft) => match store.save_product(&draft) {
+            Ok(product) => vec![Update::ProductSaved(product)],
+            Err(err) => vec![product_rejected(&err)],
+        },
+        Command::DeleteProduct { id } => match store.delete_product(id) {
+            Ok(()) => vec![Update::ProductDeleted { id }],
+            Err(err) => vec![product_rejected(&err)],
+        },
+        Command::SaveSettings(form) => vec![save_settings(&form, settings_file)],
+        Command::Charge { .. }
+        | Command::Cancel { .. }
+        | Command::SimulatePay { .. }
+        | Command::CheckPayment { .. }
+        | Command::PrintReceipt { .. } => Vec::new(),
+    }
+}
+
+/// Loads the catalogue and the saved cart. In demo mode an empty catalogue is first filled
+/// with [`DEMO_PRODUCTS`], so the quick keys and the scanner can be tried at once.
+fn load_catalogue(store: &Store, demo_mode: bool) -> Vec<Update> {
+    let mut updates = Vec::new();
+    let mut products = match store.products() {
+        Ok(products) => products,
+        Err(err) => {
+            return vec![Update::Failed(Problem::Storage {
+                detail: error_chain(&err),
+            })];
+        }
+    };
+    if demo_mode && products.is_empty() {
+        let drafts: Vec<ProductDraft> = DEMO_PRODUCTS
+            .iter()
+            .map(|(name, fen, barcode, category)| ProductDraft {
+                id: None,
+                name: (*name).to_owned(),
+                price: Fen(*fen),
+                barcode: Some((*barcode).to_owned()),
+                category: (*category).to_owned(),
+            })
+            .collect();
+        match store.insert_products(&drafts).map(|_| store.products()) {
+            Ok(Ok(seeded)) => products = seeded,
+            Ok(Err(err)) => {
+                tracing::warn!(error = %error_chain(&err), "cannot reload the demo products")
+            }
+            Err(err) => tracing::warn!(error = %error_chain(&err), "cannot add the demo products"),
+        }
+    }
+    updates.push(Update::CatalogueLoaded { products });
+
+    match store.saved_cart() {
+        Ok(Some(cart)) => updates.push(Update::CartRestored(cart)),
+        Ok(None) => {}
+        Err(err) => updates.push(Update::Failed(Problem::CartNotSaved {
+            detail: error_chain(&err),
+        })),
+    }
+    updates
+}
+
+/// Products added to an empty catalogue in demo mode: name, price in fen, barcode, category.
+const DEMO_PRODUCTS: &[(&str, i64, &str, &str)] = &[
+    ("珍珠奶茶", 1200, "6901234567892", "饮品"),
+    ("柠檬红茶", 900, "6901234567908", "饮品"),
+    ("美式咖啡", 1500, "6901234567915", "饮品"),
+    ("矿泉水", 200, "6901234567922", "饮品"),
+    ("牛角面包", 800, "6901234567939", "点心"),
+    ("蛋挞", 650, "6901234567946", "点心"),
+    ("三明治", 1800, "6901234567953", "点心"),
+];
+
+fn product_rejected(err: &CatalogueError) -> Update {
+    let field = match err {
+        CatalogueError::Invalid { field, .. } => (*field).to_owned(),
+        CatalogueError::DuplicateBarcode { .. } => "barcode".to_owned(),
+        CatalogueError::NotFound { .. } | CatalogueError::Store(_) => String::new(),
+    };
+    Update::ProductRejected {
+        field,
+        detail: error_chain(err),
+    }
+}
+
+/// Applies the settings form to the configuration file at `path` and writes it. An empty
+/// API key in the form keeps the key already in the file.
+fn save_settings(form: &SettingsForm, path: Option<&std::path::Path>) -> Update {
+    let Some(path) = path else {
+        return Update::SettingsRejected {
+            key: String::new(),
+            reason: "no configuration file is set for this window".to_owned(),
+        };
+    };
+    let mut settings = match std::fs::read_to_string(path) {
+        Ok(text) => match Settings::parse(&text) {
+            Ok(settings) => settings,
+            Err(err) => return settings_rejected(&err),
+        },
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+        Err(err) => {
+            return Update::SettingsRejected {
+                key: String::new(),
+                reason: format!("cannot read {}: {err}", path.display()),
+            };
+        }
+    };
+
+    settings.shop.name = form.shop_name.trim().to_owned();
+    settings.shop.terminal_id = form.terminal_id.trim().to_owned();
+    settings.ui.language = Some(form.language);
+    settings.ui.customer_display = form.customer_display;
+    settings.merchant = if form.merchant_enabled {
+        let saved_key = settings.merchant.as_ref().map(|m| m.api_key.clone());
+        let api_key = if form.api_key.is_empty() {
+            saved_key.unwrap_or_default()
+        } else {
+            form.api_key.clone()
+        };
+        Some(MerchantSettings {
+            appid: form.appid.trim().to_owned(),
+            mch_id: form.mch_id.trim().to_owned(),
+            api_key,
+            sign_type: form.sign_type,
+            gateway_url: form.gateway_url.trim().to_owned(),
+            notify_url: form.notify_url.trim().to_owned(),
+            spbill_create_ip: form.spbill_create_ip.trim().to_owned(),
+        })
+    } else {
+        None
+    };
+
+    match settings.save(path) {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "settings saved");
+            Update::SettingsSaved
+        }
+        Err(err) => settings_rejected(&err),
+    }
+}
+
+fn settings_rejected(err: &crate::config::ConfigError) -> Update {
+    match err {
+        crate::config::ConfigError::Invalid { key, reason } => Update::SettingsRejected {
+            key: (*key).to_owned(),
+            reason: reason.clone(),
+        },
+        other => Update::SettingsRejected {
+            key: String::new(),
+            reason: error_chain(other),
+        },
     }
 }

@@ -79,6 +79,8 @@ impl PaymentService {
         if body.is_empty() {
             return Err(ChargeError::EmptyBody);
         }
+        // An open order from before a crash may be paid; settle it before taking another.
+        self.wait_for_reconciliation().await;
 
         let now = Utc::now();
         let lifetime = chrono::Duration::from_std(self.options.order_lifetime)
@@ -206,6 +208,18 @@ impl PaymentService {
         self: &Arc<Self>,
         out_trade_no: &str,
     ) -> Result<OrderState, LifecycleError> {
+        self.check_payment(out_trade_no)
+            .await
+            .map(|(state, _)| state)
+    }
+
+    /// Does what [`PaymentService::query_and_confirm`] does and also returns the gateway's
+    /// `trade_state` (`None` when the gateway does not know the order), for a cashier's
+    /// manual check (转手工确认).
+    pub async fn check_payment(
+        self: &Arc<Self>,
+        out_trade_no: &str,
+    ) -> Result<(OrderState, Option<TradeState>), LifecycleError> {
         let local_state = self.current_state(out_trade_no).await?;
         let reply = match self.gateway.order_query(out_trade_no).await {
             Ok(reply) => reply,
@@ -220,7 +234,7 @@ impl PaymentService {
                     "unifiedorder never reached the gateway",
                 )
                 .await?;
-                return self.current_state(out_trade_no).await;
+                return Ok((self.current_state(out_trade_no).await?, None));
             }
             Err(err) => return Err(err.into()),
         };
@@ -238,7 +252,8 @@ impl PaymentService {
             }
             TradeState::NotPay if local_state == OrderState::Unknown => {
                 // Boxed because closing may find the order paid and query it again.
-                return Box::pin(self.cancel(out_trade_no)).await;
+                let state = Box::pin(self.cancel(out_trade_no)).await?;
+                return Ok((state, Some(reply.trade_state)));
             }
             TradeState::Refund => {
                 // Only SUCCESS counts as evidence of payment, so an order refunded before this
@@ -268,7 +283,10 @@ impl PaymentService {
             }
             TradeState::NotPay | TradeState::UserPaying | TradeState::Other(_) => {}
         }
-        self.current_state(out_trade_no).await
+        Ok((
+            self.current_state(out_trade_no).await?,
+            Some(reply.trade_state),
+        ))
     }
 
     async fn current_state(&self, out_trade_no: &str) -> Result<OrderState, LifecycleError> {

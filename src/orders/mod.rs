@@ -23,6 +23,7 @@ use crate::store::{
 
 pub use charge::{ChargeError, MAX_BODY_BYTES, truncate_body};
 pub use notification::{NotifyReply, NotifyVerdict};
+pub use poller::RECONCILE_WAIT;
 
 /// Capacity of the order event channel. A subscriber that falls this far behind misses events
 /// and must re-read the order from the store, which the cashier screen's poll does anyway.
@@ -106,6 +107,8 @@ pub struct PaymentService {
     gateway: GatewayClient,
     options: ServiceOptions,
     events: broadcast::Sender<OrderEvent>,
+    /// False while start-up reconciliation of open orders runs; new charges wait for it.
+    reconciled: tokio::sync::watch::Sender<bool>,
 }
 
 impl PaymentService {
@@ -124,6 +127,7 @@ impl PaymentService {
             gateway,
             options,
             events,
+            reconciled: tokio::sync::watch::Sender::new(true),
         }))
     }
 

@@ -5,6 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::PaymentService;
+
+/// Longest time a new charge waits for start-up reconciliation of open orders.
+pub const RECONCILE_WAIT: Duration = Duration::from_secs(15);
 use crate::store::OrderState;
 
 impl PaymentService {
@@ -21,6 +24,35 @@ impl PaymentService {
     /// Reconciles every open order by orderquery (for example after a crash) and starts
     /// pollers for those still unpaid. Returns the number of orders resumed.
     pub async fn resume_open_orders(self: &Arc<Self>) -> usize {
+        self.reconciled.send_replace(false);
+        let resumed = self.reconcile_open_orders().await;
+        self.reconciled.send_replace(true);
+        resumed
+    }
+
+    /// Starts [`PaymentService::resume_open_orders`] on the runtime. New charges wait for it
+    /// from the moment this returns (at most [`RECONCILE_WAIT`]).
+    pub fn start_reconciliation(self: &Arc<Self>) -> tokio::task::JoinHandle<usize> {
+        self.reconciled.send_replace(false);
+        let service = Arc::clone(self);
+        tokio::spawn(async move {
+            let resumed = service.resume_open_orders().await;
+            tracing::info!(resumed, "open orders reconciled");
+            resumed
+        })
+    }
+
+    /// Waits until start-up reconciliation has finished, or [`RECONCILE_WAIT`] has passed
+    /// (an unreachable gateway must not stop the counter for long: the pollers go on).
+    pub(super) async fn wait_for_reconciliation(&self) {
+        let mut reconciled = self.reconciled.subscribe();
+        let wait = reconciled.wait_for(|done| *done);
+        if tokio::time::timeout(RECONCILE_WAIT, wait).await.is_err() {
+            tracing::warn!("start-up reconciliation still running; taking the new payment anyway");
+        }
+    }
+
+    async fn reconcile_open_orders(self: &Arc<Self>) -> usize {
         let store = self.store.clone();
         let open = match super::blocking(move || store.open_orders()).await {
             Ok(open) => open,

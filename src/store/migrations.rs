@@ -64,4 +64,34 @@ pub const MIGRATIONS: &[&str] = &[
         created_at_ms    INTEGER NOT NULL
     );
     "#,
+    // 2: the product catalogue for quick keys and barcodes, and the cart of the sale in
+    // progress, so a sale survives a crash. `saved_cart` has at most one row (id 1).
+    r#"
+    CREATE TABLE products (
+        id               INTEGER PRIMARY KEY,
+        name             TEXT NOT NULL CHECK (length(name) > 0),
+        price_fen        INTEGER NOT NULL CHECK (price_fen > 0),
+        barcode          TEXT UNIQUE,
+        category         TEXT NOT NULL DEFAULT '',
+        created_at_ms    INTEGER NOT NULL,
+        updated_at_ms    INTEGER NOT NULL
+    );
+    CREATE INDEX products_category ON products (category, name);
+
+    CREATE TABLE saved_cart (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),
+        discount_fen     INTEGER NOT NULL CHECK (discount_fen >= 0),
+        amount_text      TEXT NOT NULL,
+        description      TEXT NOT NULL,
+        saved_at_ms      INTEGER NOT NULL
+    );
+
+    CREATE TABLE saved_cart_lines (
+        position         INTEGER PRIMARY KEY,
+        product_id       INTEGER,
+        name             TEXT NOT NULL,
+        unit_price_fen   INTEGER NOT NULL CHECK (unit_price_fen > 0),
+        quantity         INTEGER NOT NULL CHECK (quantity > 0)
+    );
+    "#,
 ];

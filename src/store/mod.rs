@@ -1,6 +1,7 @@
 //! SQLite storage: one file in WAL mode with `synchronous=FULL`, so a committed payment
 //! survives a power cut. All writes that belong together run in one transaction.
 
+mod catalogue;
 mod migrations;
 mod orders;
 mod writer;
@@ -11,6 +12,10 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use catalogue::{
+    CatalogueError, MAX_BARCODE_CHARS, MAX_CATEGORY_CHARS, MAX_PRODUCT_NAME_CHARS, Product,
+    ProductDraft, SavedCart, SavedCartLine,
+};
 pub use orders::{
     ConfirmError, NewOrder, NotificationRecord, OrderRecord, OrderState, PaymentRecord,
     PaymentSource, Recorded,

@@ -5,13 +5,17 @@ use std::time::Duration;
 use egui::{Button, Key, RichText, Ui, Vec2};
 
 use super::qr::qr_code_ui;
+use super::widgets::shortcut_button;
 use super::{Action, CashierApp, InFlight, Screen};
 use crate::i18n::time_left_text;
 
 /// Height kept under the QR code for the button row.
 const BUTTON_ROW_HEIGHT: f32 = 64.0;
+/// Shortcut shown on the cancel button.
+const CANCEL_SHORTCUT: &str = "Esc";
 const CANCEL_BUTTON_SIZE: Vec2 = Vec2::new(180.0, 48.0);
 const SIMULATE_PAY_BUTTON_SIZE: Vec2 = Vec2::new(280.0, 48.0);
+const CHECK_PAYMENT_BUTTON_SIZE: Vec2 = Vec2::new(220.0, 48.0);
 
 impl CashierApp {
     /// Shows the QR code as large as the window allows, with the amount, description and
@@ -40,6 +44,12 @@ impl CashierApp {
             ui.label(RichText::new(&order.body).size(18.0));
             ui.label(RichText::new(time_left_text(self.lang, millis_left / 1000)).size(18.0));
             ui.label(RichText::new(texts.scan_prompt).weak());
+            let status = if self.fullscreen {
+                texts.fullscreen_hint
+            } else {
+                texts.waiting_for_payment
+            };
+            ui.label(RichText::new(status).weak());
             ui.add_space(8.0);
 
             let max_side = ui
@@ -74,15 +84,27 @@ impl CashierApp {
         ui.horizontal(|ui| {
             // Centered by hand, because egui's horizontal layouts start at the left edge.
             let mut row_width = CANCEL_BUTTON_SIZE.x;
+            row_width += ui.spacing().item_spacing.x + CHECK_PAYMENT_BUTTON_SIZE.x;
             if self.demo_mode {
                 row_width += ui.spacing().item_spacing.x + SIMULATE_PAY_BUTTON_SIZE.x;
             }
             ui.add_space(((ui.available_width() - row_width) / 2.0).max(0.0));
 
-            let cancel = Button::new(RichText::new(texts.cancel_button).size(20.0))
-                .min_size(CANCEL_BUTTON_SIZE);
-            if ui.add_enabled(idle, cancel).clicked() {
+            let cancel = shortcut_button(
+                ui,
+                idle,
+                RichText::new(texts.cancel_button).size(20.0),
+                CANCEL_SHORTCUT,
+                CANCEL_BUTTON_SIZE,
+            );
+            if cancel.clicked() {
                 action = Some(Action::Cancel);
+            }
+
+            let check = Button::new(RichText::new(texts.check_payment_button).size(20.0))
+                .min_size(CHECK_PAYMENT_BUTTON_SIZE);
+            if ui.add_enabled(idle, check).clicked() {
+                action = Some(Action::CheckPayment);
             }
 
             if self.demo_mode {
@@ -99,6 +121,9 @@ impl CashierApp {
                 }
                 Some(InFlight::SimulatePay) => {
                     ui.label(texts.simulating_pay);
+                }
+                Some(InFlight::CheckPayment) => {
+                    ui.label(texts.checking_payment);
                 }
                 Some(InFlight::Charge) | None => {}
             }

@@ -5,7 +5,11 @@
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
+use crate::config::Settings;
+use crate::i18n::Lang;
 use crate::money::Fen;
+use crate::protocol::SignType;
+use crate::store::{Product, ProductDraft, SavedCart};
 
 /// Capacity of each direction of the UI channel. A cashier produces a few commands a minute,
 /// so a full channel means the other side is stuck, not busy.
@@ -20,6 +24,87 @@ pub enum Command {
     Cancel { out_trade_no: String },
     /// Demo mode only: ask the gateway simulator to pay the order as a customer's phone would.
     SimulatePay { out_trade_no: String },
+    /// Manual check (转手工确认): ask the gateway (orderquery) whether the order is paid. Only
+    /// the gateway's SUCCESS confirms it; nothing marks an order paid by hand.
+    CheckPayment { out_trade_no: String },
+    /// Load the product catalogue and the cart saved by the last run; answered with
+    /// [`Update::CatalogueLoaded`] and, when a sale was in progress, [`Update::CartRestored`].
+    LoadCatalogue,
+    /// Replace the saved cart; sent on every cart edit. Answered only on failure.
+    SaveCart(SavedCart),
+    /// Insert or update a product; answered with [`Update::ProductSaved`] or
+    /// [`Update::ProductRejected`].
+    SaveProduct(ProductDraft),
+    /// Delete a product; answered with [`Update::ProductDeleted`].
+    DeleteProduct { id: i64 },
+    /// Write the settings form to the configuration file; answered with
+    /// [`Update::SettingsSaved`] or [`Update::SettingsRejected`].
+    SaveSettings(Box<SettingsForm>),
+    /// Print the receipt of a paid order. Sent after a payment only when printing is on; the
+    /// runner hands it to the printer module.
+    PrintReceipt { out_trade_no: String },
+}
+
+/// The settings screen's fields. The API key is never sent to the screen: `api_key` starts
+/// empty, and an empty `api_key` keeps the key already in the configuration file.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SettingsForm {
+    pub shop_name: String,
+    pub terminal_id: String,
+    /// Off: demo mode, and the merchant fields below are not saved.
+    pub merchant_enabled: bool,
+    pub appid: String,
+    pub mch_id: String,
+    /// A new API key, or empty to keep the saved one.
+    pub api_key: String,
+    /// True when the configuration file already has an API key.
+    pub api_key_saved: bool,
+    pub sign_type: SignType,
+    pub gateway_url: String,
+    pub notify_url: String,
+    pub spbill_create_ip: String,
+    pub language: Lang,
+    pub customer_display: bool,
+}
+
+impl std::fmt::Debug for SettingsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SettingsForm")
+            .field("shop_name", &self.shop_name)
+            .field("merchant_enabled", &self.merchant_enabled)
+            .field("mch_id", &self.mch_id)
+            .field("api_key", &"<redacted>")
+            .field("language", &self.language)
+            .field("customer_display", &self.customer_display)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SettingsForm {
+    /// Fills the form from loaded settings, leaving the API key out.
+    pub fn from_settings(settings: &Settings, language: Lang) -> SettingsForm {
+        let merchant = settings.merchant.as_ref();
+        let text = |field: fn(&crate::config::MerchantSettings) -> &String| {
+            merchant.map(|m| field(m).clone()).unwrap_or_default()
+        };
+        SettingsForm {
+            shop_name: settings.shop.name.clone(),
+            terminal_id: settings.shop.terminal_id.clone(),
+            merchant_enabled: merchant.is_some(),
+            appid: text(|m| &m.appid),
+            mch_id: text(|m| &m.mch_id),
+            api_key: String::new(),
+            api_key_saved: merchant.is_some_and(|m| !m.api_key.is_empty()),
+            sign_type: merchant.map(|m| m.sign_type).unwrap_or_default(),
+            gateway_url: text(|m| &m.gateway_url),
+            notify_url: text(|m| &m.notify_url),
+            spbill_create_ip: merchant
+                .map(|m| m.spbill_create_ip.clone())
+                .unwrap_or_else(|| "127.0.0.1".to_owned()),
+            language: settings.ui.language.unwrap_or(language),
+            customer_display: settings.ui.customer_display,
+        }
+    }
 }
 
 /// An order that is waiting for the customer to scan its QR code.
@@ -45,6 +130,8 @@ pub enum Problem {
     Storage { detail: String },
     /// The command is not possible in the current state (for example simulate pay outside demo mode).
     NotAllowed { detail: String },
+    /// The cart could not be saved; the sale goes on, but would be lost in a crash.
+    CartNotSaved { detail: String },
 }
 
 /// A change the cashier screen should show.
@@ -62,8 +149,30 @@ pub enum Update {
     Closed { out_trade_no: String },
     /// The order passed its expiry time unpaid.
     Expired { out_trade_no: String },
+    /// A manual check found the order not paid at the gateway; `trade_state` is the
+    /// gateway's word (for example NOTPAY).
+    NotPaidYet {
+        out_trade_no: String,
+        trade_state: String,
+    },
     /// A command failed; the screen stays where it was and shows the problem.
     Failed(Problem),
+    /// The whole product catalogue.
+    CatalogueLoaded { products: Vec<Product> },
+    /// The cart saved by the last run, to continue the sale.
+    CartRestored(SavedCart),
+    /// A product as stored after [`Command::SaveProduct`].
+    ProductSaved(Product),
+    /// [`Command::SaveProduct`] failed; `field` is `name`, `price`, `barcode`, `category` or
+    /// empty when no single field is at fault.
+    ProductRejected { field: String, detail: String },
+    /// A product was deleted.
+    ProductDeleted { id: i64 },
+    /// The configuration file was written.
+    SettingsSaved,
+    /// The configuration was not written; `key` names the setting at fault (`merchant.appid`)
+    /// or is empty when the file itself failed.
+    SettingsRejected { key: String, reason: String },
 }
 
 /// The UI's ends of the two channels.

@@ -5,7 +5,10 @@ use egui::{Align, Color32, Frame, Layout, Margin, RichText, Ui};
 
 use super::bridge::Problem;
 use super::{CashierApp, Message};
-use crate::i18n::{Lang, amount_error_text, problem_text};
+use crate::i18n::{
+    Lang, amount_error_text, problem_text, product_rejected_text, settings_rejected_text,
+    unknown_barcode_text,
+};
 
 /// Dark text on amber, readable in both egui themes.
 const DEMO_BANNER_FILL: Color32 = Color32::from_rgb(255, 193, 7);
@@ -62,6 +65,11 @@ impl CashierApp {
         };
         let texts = self.lang.texts();
         let (text, detail, is_error) = match message {
+            Message::NotPaidYet(trade_state) => (
+                texts.not_paid_yet.to_owned(),
+                Some(trade_state.clone()),
+                false,
+            ),
             Message::OrderClosed => (texts.order_closed.to_owned(), None, false),
             Message::OrderExpired => (texts.order_expired.to_owned(), None, false),
             Message::Amount(error) => (amount_error_text(self.lang, error), None, true),
@@ -70,8 +78,31 @@ impl CashierApp {
                 problem_detail(problem),
                 true,
             ),
+            Message::Discount(error) => (
+                format!(
+                    "{}{}{}",
+                    texts.discount_label,
+                    if self.lang == Lang::ZhCn { "：" } else { ": " },
+                    amount_error_text(self.lang, error)
+                ),
+                None,
+                true,
+            ),
+            Message::DiscountTooLarge => (texts.discount_too_large.to_owned(), None, true),
+            Message::UnknownBarcode(barcode) => {
+                (unknown_barcode_text(self.lang, barcode), None, true)
+            }
             Message::CommandQueueFull => (texts.command_queue_full.to_owned(), None, true),
             Message::BackendStopped => (texts.backend_stopped.to_owned(), None, true),
+            Message::SettingsSaved => (texts.settings_saved.to_owned(), None, false),
+            Message::SettingsRejected { key, reason } => {
+                (settings_rejected_text(self.lang, key, reason), None, true)
+            }
+            Message::ProductSaved => (texts.product_saved.to_owned(), None, false),
+            Message::ProductDeleted => (texts.product_deleted.to_owned(), None, false),
+            Message::ProductRejected { field, detail } => {
+                (product_rejected_text(self.lang, field, detail), None, true)
+            }
         };
 
         let color = if is_error {
@@ -98,7 +129,8 @@ fn problem_detail(problem: &Problem) -> Option<String> {
     let detail = match problem {
         Problem::GatewayUnreachable { detail }
         | Problem::Storage { detail }
-        | Problem::NotAllowed { detail } => detail.clone(),
+        | Problem::NotAllowed { detail }
+        | Problem::CartNotSaved { detail } => detail.clone(),
         Problem::GatewayRejected { code, message } => match (code.is_empty(), message.is_empty()) {
             (true, _) => message.clone(),
             (false, true) => code.clone(),

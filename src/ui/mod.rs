@@ -6,20 +6,32 @@
 
 mod awaiting;
 pub mod bridge;
+mod cart;
+mod cart_panel;
+mod catalogue;
 mod chrome;
 mod commands;
+mod customer;
 mod entry;
 mod fonts;
 mod paid;
+mod pay_panel;
+mod products;
 mod qr;
+mod quick_keys;
+mod settings;
 mod updates;
+mod widgets;
 
 pub use fonts::install_fonts;
 
 use crate::i18n::Lang;
 use crate::money::{AmountError, Fen};
-use bridge::{PendingOrder, Problem, UiBridge};
+use bridge::{PendingOrder, Problem, SettingsForm, UiBridge};
+use cart::Cart;
+use catalogue::CatalogueView;
 use qr::QrMatrix;
+use settings::SettingsState;
 
 /// Seconds the paid screen stays up before a new sale starts by itself.
 const PAID_SCREEN_SECS: f64 = 5.0;
@@ -37,9 +49,31 @@ pub struct CashierOptions {
     pub lang: Lang,
     /// Shop name shown in the top bar. An empty name shows the app title instead.
     pub merchant_name: String,
+    /// The monitor for the customer display, as an index into winit's `available_monitors()`,
+    /// or `None` when there is only one monitor. Then the QR code fills the cashier window.
+    pub customer_monitor: Option<usize>,
+    /// The settings screen's first values.
+    pub settings: SettingsForm,
+    /// Sends [`bridge::Command::PrintReceipt`] after each payment.
+    pub printing_enabled: bool,
 }
 
-/// The cashier window: amount entry, the QR code of the open order, and the result.
+impl Default for CashierOptions {
+    fn default() -> Self {
+        let settings = crate::config::Settings::default();
+        CashierOptions {
+            demo_mode: false,
+            lang: Lang::ZhCn,
+            merchant_name: String::new(),
+            customer_monitor: None,
+            settings: SettingsForm::from_settings(&settings, Lang::ZhCn),
+            printing_enabled: false,
+        }
+    }
+}
+
+/// The cashier window: the sale (quick keys, cart, keypad), the QR code of the open order, the
+/// result, the settings, and the customer display.
 pub struct CashierApp {
     bridge: UiBridge,
     demo_mode: bool,
@@ -47,6 +81,15 @@ pub struct CashierApp {
     lang: Lang,
     screen: Screen,
     form: EntryForm,
+    cart: Cart,
+    catalogue: CatalogueView,
+    settings: SettingsState,
+    customer_monitor: Option<usize>,
+    printing_enabled: bool,
+    /// True while the cashier window is full screen for the customer (one monitor).
+    fullscreen: bool,
+    /// The cart changed and the change has not been sent to the store yet.
+    cart_unsaved: bool,
     in_flight: Option<InFlight>,
     message: Option<Message>,
     /// Set once the command runner has dropped its end of the update channel.
@@ -67,14 +110,26 @@ enum Screen {
         /// `egui::InputState::time` when the payment was shown.
         shown_at_secs: f64,
     },
+    Settings,
 }
 
-/// The text fields of the entry screen.
+/// The text fields of the sale screen.
 struct EntryForm {
+    /// The free amount in yuan, typed or entered on the keypad.
     amount_text: String,
     description: String,
-    /// Moves keyboard focus to the amount field on the next frame.
-    focus_amount: bool,
+    discount_text: String,
+    barcode_text: String,
+    /// The field that gets keyboard focus on the next frame.
+    focus: Option<Field>,
+}
+
+/// A text field of the sale screen that can be focused by a shortcut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Barcode,
+    Amount,
+    Discount,
 }
 
 /// The command the screen is waiting on; its buttons stay disabled until an update arrives.
@@ -83,18 +138,35 @@ enum InFlight {
     Charge,
     Cancel,
     SimulatePay,
+    CheckPayment,
 }
 
 /// A line above the current screen. Texts are looked up at draw time so a language switch
 /// changes them too.
 #[derive(Debug, Clone, PartialEq)]
 enum Message {
+    /// A manual check found the order unpaid; the gateway's `trade_state` follows.
+    NotPaidYet(String),
     OrderClosed,
     OrderExpired,
     Amount(AmountError),
+    Discount(AmountError),
+    DiscountTooLarge,
+    UnknownBarcode(String),
     Problem(Problem),
     CommandQueueFull,
     BackendStopped,
+    SettingsSaved,
+    SettingsRejected {
+        key: String,
+        reason: String,
+    },
+    ProductSaved,
+    ProductDeleted,
+    ProductRejected {
+        field: String,
+        detail: String,
+    },
 }
 
 /// A request the cashier made during a frame.
@@ -103,7 +175,25 @@ enum Action {
     Charge,
     Cancel,
     SimulatePay,
+    CheckPayment,
     NewSale,
+    ScanBarcode,
+    AddProduct(usize),
+    IncreaseLine(usize),
+    DecreaseLine(usize),
+    RemoveLine(usize),
+    ClearCart,
+    Keypad(KeypadKey),
+    OpenSettings,
+    CloseSettings,
+}
+
+/// A key of the on-screen numeric keypad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeypadKey {
+    Char(char),
+    Backspace,
+    Clear,
 }
 
 impl CashierApp {
@@ -114,8 +204,11 @@ impl CashierApp {
             demo_mode,
             lang,
             merchant_name,
+            customer_monitor,
+            settings,
+            printing_enabled,
         } = options;
-        CashierApp {
+        let mut app = CashierApp {
             bridge,
             demo_mode,
             merchant_name,
@@ -124,21 +217,45 @@ impl CashierApp {
             form: EntryForm {
                 amount_text: String::new(),
                 description: lang.texts().default_description.to_owned(),
-                focus_amount: true,
+                discount_text: String::new(),
+                barcode_text: String::new(),
+                focus: Some(Field::Barcode),
             },
+            cart: Cart::default(),
+            catalogue: CatalogueView::default(),
+            settings: SettingsState::new(settings),
+            customer_monitor,
+            printing_enabled,
+            fullscreen: false,
+            cart_unsaved: false,
             in_flight: None,
             message: None,
             updates_closed: false,
-        }
+        };
+        // A failed send is shown on the first frame; the sale works without a catalogue.
+        app.send_quietly(bridge::Command::LoadCatalogue);
+        app
     }
 
-    /// Returns the name of the current screen: `"entry"`, `"awaiting"` or `"paid"`.
+    /// Returns the name of the current screen: `"entry"`, `"awaiting"`, `"paid"` or
+    /// `"settings"`.
     pub fn screen_name(&self) -> &'static str {
         match self.screen {
             Screen::Entry => "entry",
             Screen::Awaiting { .. } => "awaiting",
             Screen::Paid { .. } => "paid",
+            Screen::Settings => "settings",
         }
+    }
+
+    /// Returns the number of products in the catalogue the screen has loaded.
+    pub fn catalogue_len(&self) -> usize {
+        self.catalogue.len()
+    }
+
+    /// Returns whether the customer display window is shown this frame.
+    pub fn shows_customer_display(&self) -> bool {
+        self.customer_monitor.is_some() && self.settings.form.customer_display
     }
 
     /// Returns the language the screens are shown in.
@@ -166,6 +283,7 @@ impl CashierApp {
                     Screen::Entry => self.entry_ui(ui),
                     Screen::Awaiting { .. } => self.awaiting_ui(ui),
                     Screen::Paid { .. } => self.paid_ui(ui, now_secs),
+                    Screen::Settings => self.settings_ui(ui),
                 }
             })
             .inner;
@@ -173,7 +291,9 @@ impl CashierApp {
         if let Some(action) = action {
             self.run_action(action);
         }
-        if self.in_flight.is_some() {
+        self.save_cart_if_changed();
+        self.customer_display(ui.ctx());
+        if self.in_flight.is_some() || self.cart_unsaved {
             ui.ctx().request_repaint_after(IN_FLIGHT_POLL);
         }
     }
@@ -184,6 +304,7 @@ impl CashierApp {
             self.form.description = lang.texts().default_description.to_owned();
         }
         self.lang = lang;
+        self.settings.form.language = lang;
     }
 }
 

@@ -2,9 +2,10 @@
 
 use tokio::sync::mpsc::error::TryRecvError;
 
-use super::bridge::Update;
+use super::bridge::{Command, Update};
+use super::cart::Cart;
 use super::qr::QrMatrix;
-use super::{CashierApp, Message, Screen};
+use super::{CashierApp, Field, Message, Screen};
 
 impl CashierApp {
     /// Applies every update that has arrived, without blocking.
@@ -43,6 +44,14 @@ impl CashierApp {
             } => {
                 self.in_flight = None;
                 self.message = None;
+                // The sale is settled: a crash from here on must not bring the cart back.
+                self.clear_sale();
+                if self.printing_enabled {
+                    let print = Command::PrintReceipt {
+                        out_trade_no: out_trade_no.clone(),
+                    };
+                    self.send_quietly(print);
+                }
                 self.screen = Screen::Paid {
                     out_trade_no,
                     transaction_id,
@@ -58,6 +67,16 @@ impl CashierApp {
                 }
             }
 
+            Update::NotPaidYet {
+                out_trade_no,
+                trade_state,
+            } => {
+                if self.is_awaiting(&out_trade_no) {
+                    self.in_flight = None;
+                    self.message = Some(Message::NotPaidYet(trade_state));
+                }
+            }
+
             Update::Expired { out_trade_no } => {
                 if self.is_awaiting(&out_trade_no) {
                     self.in_flight = None;
@@ -69,6 +88,46 @@ impl CashierApp {
                 self.in_flight = None;
                 self.message = Some(Message::Problem(problem));
             }
+
+            Update::CatalogueLoaded { products } => {
+                tracing::debug!(products = products.len(), "catalogue loaded");
+                self.catalogue.set_products(products);
+            }
+            Update::CartRestored(saved) => {
+                // Only an untouched screen takes the saved cart; the cashier's edits win.
+                if self.cart.is_empty() && self.form.amount_text.is_empty() {
+                    self.cart = Cart::from_saved(&saved);
+                    self.form.amount_text = saved.amount_text;
+                    self.form.description = saved.description;
+                    if saved.discount.fen() > 0 {
+                        self.form.discount_text = saved.discount.to_string();
+                    }
+                }
+            }
+            Update::ProductSaved(product) => {
+                self.settings.editor_saved(&product);
+                self.catalogue.upsert(product);
+                self.message = Some(Message::ProductSaved);
+            }
+            Update::ProductRejected { field, detail } => {
+                self.message = Some(Message::ProductRejected { field, detail });
+            }
+            Update::ProductDeleted { id } => {
+                self.catalogue.remove(id);
+                self.settings.editor_deleted(id);
+                self.message = Some(Message::ProductDeleted);
+            }
+            Update::SettingsSaved => {
+                self.settings.saving = false;
+                self.settings.form.api_key_saved |= !self.settings.form.api_key.is_empty();
+                self.settings.form.api_key.clear();
+                self.merchant_name = self.settings.form.shop_name.clone();
+                self.message = Some(Message::SettingsSaved);
+            }
+            Update::SettingsRejected { key, reason } => {
+                self.settings.saving = false;
+                self.message = Some(Message::SettingsRejected { key, reason });
+            }
         }
     }
 
@@ -78,10 +137,10 @@ impl CashierApp {
         matches!(&self.screen, Screen::Awaiting { order, .. } if order.out_trade_no == out_trade_no)
     }
 
-    /// Shows the entry screen with the amount and description kept, for charging again.
+    /// Shows the sale screen with the cart and fields kept, for charging again.
     pub(super) fn back_to_entry(&mut self, message: Option<Message>) {
         self.screen = Screen::Entry;
         self.message = message;
-        self.form.focus_amount = true;
+        self.form.focus = Some(Field::Barcode);
     }
 }
