@@ -188,11 +188,15 @@ pub struct Texts {
     pub spbill_ip_label: &'static str,
     /// Note that merchant settings apply after a restart.
     pub restart_note: &'static str,
-    /// Checkbox that prints a receipt after each payment.
-    pub print_after_payment_label: &'static str,
-    /// Label of the printer choice.
+    /// The button that prints the printer's test page.
+    pub print_test_page_button: &'static str,
+    /// Shown for the printer when none is configured.
+    pub printer_none: &'static str,
+    /// Notice after the test page went to the printer.
+    pub test_page_printed: &'static str,
+    /// Label in front of the configured printer.
     pub printer_label: &'static str,
-    /// Note while the printer module is not connected.
+    /// Note on where the printer is set and when receipts print.
     pub printer_unavailable: &'static str,
     /// Label of the language choice.
     pub language_label: &'static str,
@@ -299,7 +303,9 @@ impl Texts {
             notify_url_label,
             spbill_ip_label,
             restart_note,
-            print_after_payment_label,
+            print_test_page_button,
+            printer_none,
+            test_page_printed,
             printer_label,
             printer_unavailable,
             language_label,
@@ -386,7 +392,9 @@ impl Texts {
             notify_url_label,
             spbill_ip_label,
             restart_note,
-            print_after_payment_label,
+            print_test_page_button,
+            printer_none,
+            test_page_printed,
             printer_label,
             printer_unavailable,
             language_label,
@@ -476,9 +484,11 @@ static ZH_CN: Texts = Texts {
     notify_url_label: "支付通知地址（HTTPS）",
     spbill_ip_label: "服务器 IP",
     restart_note: "商户配置保存后，重新启动收银程序才会生效",
-    print_after_payment_label: "支付成功后打印小票",
-    printer_label: "打印机",
-    printer_unavailable: "打印模块尚未接入，打印设置暂不可用；PDF 小票照常保存",
+    print_test_page_button: "打印测试页",
+    printer_none: "未配置（PDF 小票照常保存）",
+    test_page_printed: "测试页已发送到打印机",
+    printer_label: "打印机：",
+    printer_unavailable: "打印机在配置文件的 [printer] 中设置；支付成功后小票自动打印",
     language_label: "语言",
     customer_display_label: "顾客显示屏：有第二块屏幕时在其上全屏显示金额和二维码",
     customer_display_note: "只有一块屏幕时，二维码在收银窗口全屏显示",
@@ -564,9 +574,11 @@ static EN: Texts = Texts {
     notify_url_label: "Notification URL (HTTPS)",
     spbill_ip_label: "Server IP",
     restart_note: "Merchant settings take effect after the cashier app restarts",
-    print_after_payment_label: "Print a receipt after each payment",
-    printer_label: "Printer",
-    printer_unavailable: "The printer module is not connected yet, so these settings are unavailable. PDF receipts are still saved.",
+    print_test_page_button: "Print test page",
+    printer_none: "none configured (PDF receipts are still saved)",
+    test_page_printed: "The test page was sent to the printer.",
+    printer_label: "Printer: ",
+    printer_unavailable: "The printer is set in the [printer] table of the configuration file. Receipts print by themselves after each payment.",
     language_label: "Language",
     customer_display_label: "Customer display: show the amount and QR code full screen on a second monitor",
     customer_display_note: "With one monitor, the QR code fills the cashier window",
@@ -638,6 +650,10 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         }
         (Lang::En, Problem::CartNotSaved { .. }) => {
             "The cart was not saved to the local database. You can go on, but if the app stops, enter the items again."
+        }
+        (Lang::ZhCn, Problem::Printer { .. }) => "打印失败，请检查打印机电源、纸张和连接后重试",
+        (Lang::En, Problem::Printer { .. }) => {
+            "Printing failed. Check the printer's power, paper and cable, then try again."
         }
         (Lang::ZhCn, Problem::NotAllowed { .. }) => "当前状态下不能执行这个操作",
         (Lang::En, Problem::NotAllowed { .. }) => "This action is not possible right now.",

@@ -80,8 +80,10 @@ fn run_window(
         merchant_name: settings.shop.name.clone(),
         customer_monitor: None,
         settings: SettingsForm::from_settings(&settings, lang),
-        // The printer module is not connected yet; see `Command::PrintReceipt`.
-        printing_enabled: false,
+        printer_summary: settings
+            .printer
+            .is_enabled()
+            .then(|| settings.printer.target_description()),
     };
     let native_options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -262,3 +262,41 @@ async fn listener_rejects_oversized_and_non_post() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paid_receipt_prints_on_the_configured_printer() {
+    // A virtual ESC/POS printer on 127.0.0.1 that keeps every byte it receives.
+    let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let printer_addr = printer.local_addr().unwrap();
+    let received = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let (mut socket, _) = printer.accept().await.unwrap();
+        let mut bytes = Vec::new();
+        socket.read_to_end(&mut bytes).await.unwrap();
+        bytes
+    });
+    let settings = wxpay_pos::config::Settings::parse(&format!(
+        "[printer]\nkind = \"escpos\"\naddress = \"{printer_addr}\"\nstatus_check = false\n"
+    ))
+    .unwrap();
+    let stack = Stack::start_config(common::StackConfig {
+        printer: Some(settings.printer),
+        ..common::StackConfig::default()
+    })
+    .await;
+
+    let order = stack.service.charge(Fen(1990), "奶茶").await.unwrap();
+    let transaction_id = stack.simulator.pay(&order.out_trade_no).unwrap();
+    stack
+        .wait_for_state(&order.out_trade_no, OrderState::Paid)
+        .await;
+
+    let bytes = tokio::time::timeout(std::time::Duration::from_secs(10), received)
+        .await
+        .unwrap()
+        .unwrap();
+    let (text, _, _) = encoding_rs::GB18030.decode(&bytes);
+    assert!(text.contains("19.90"), "{text}");
+    assert!(text.contains(&transaction_id), "{text}");
+    assert!(text.contains("测试商店"), "{text}");
+}

@@ -142,6 +142,7 @@ pub async fn start_services(
     options.device_info = settings.shop.terminal_id.clone();
     options.merchant_name = settings.shop.name.clone();
     options.demo_mode = simulator.is_some();
+    options.printer = settings.printer.clone();
     let service =
         PaymentService::new(store, gateway, options).context("cannot start the payment writer")?;
 

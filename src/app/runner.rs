@@ -141,10 +141,21 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
                     .await;
             }
         }
-        // NOTE: the printer module is not connected yet, so a print request is only logged.
-        // Its PDF receipt is still written by the order lifecycle after the payment.
-        Command::PrintReceipt { out_trade_no } => {
-            tracing::warn!(%out_trade_no, "receipt printing requested, but no printer module is connected");
+        Command::PrintTestPage => {
+            let printer = &service.options().printer;
+            let update = if !printer.is_enabled() {
+                Update::Failed(Problem::Printer {
+                    detail: "no printer is configured in [printer]".into(),
+                })
+            } else {
+                match crate::printer::print_test_page(printer).await {
+                    Ok(()) => Update::TestPagePrinted,
+                    Err(err) => Update::Failed(Problem::Printer {
+                        detail: error_chain(&err),
+                    }),
+                }
+            };
+            reporter.send(update).await;
         }
         Command::LoadCatalogue
         | Command::SaveCart(_)
@@ -337,7 +348,7 @@ fn run_store_command(
         | Command::Cancel { .. }
         | Command::SimulatePay { .. }
         | Command::CheckPayment { .. }
-        | Command::PrintReceipt { .. } => Vec::new(),
+        | Command::PrintTestPage => Vec::new(),
     }
 }
 

@@ -28,12 +28,14 @@ pub async fn run_headless(
         CliCommand::Query { out_trade_no } => {
             let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
             let state = services.service.query_and_confirm(&out_trade_no).await?;
+            services.service.finish_receipts().await;
             print_order(&services, &out_trade_no, state).await?;
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Close { out_trade_no } => {
             let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
             let state = services.service.cancel(&out_trade_no).await?;
+            services.service.finish_receipts().await;
             print_order(&services, &out_trade_no, state).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -95,6 +97,7 @@ async fn charge(
             .map(|record| record.state)
             .unwrap_or(OrderState::Failed);
         if !state.is_open() {
+            services.service.finish_receipts().await;
             print_order(&services, &order.out_trade_no, state).await?;
             return Ok(if state == OrderState::Paid {
                 ExitCode::SUCCESS

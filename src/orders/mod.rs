@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 use crate::gateway::{GatewayClient, GatewayError};
+use crate::printer::PrinterSettings;
 use crate::store::{
     ConfirmError, OrderRecord, OrderState, PaymentRecord, PaymentWriter, Recorded, Store,
     StoreError,
@@ -50,6 +51,8 @@ pub struct ServiceOptions {
     pub unified_order_attempts: u32,
     /// Whether a receipt (short link, PDF, row) is written after each payment.
     pub write_receipts: bool,
+    /// The receipt printer; receipts print after payment when it prints automatically.
+    pub printer: PrinterSettings,
 }
 
 impl ServiceOptions {
@@ -69,6 +72,7 @@ impl ServiceOptions {
                 .collect(),
             unified_order_attempts: 3,
             write_receipts: true,
+            printer: PrinterSettings::default(),
         }
     }
 }
@@ -109,6 +113,8 @@ pub struct PaymentService {
     events: broadcast::Sender<OrderEvent>,
     /// False while start-up reconciliation of open orders runs; new charges wait for it.
     reconciled: tokio::sync::watch::Sender<bool>,
+    /// Receipt tasks not yet awaited, so a short-lived command can let them finish.
+    receipt_tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl PaymentService {
@@ -128,6 +134,7 @@ impl PaymentService {
             options,
             events,
             reconciled: tokio::sync::watch::Sender::new(true),
+            receipt_tasks: std::sync::Mutex::new(Vec::new()),
         }))
     }
 
@@ -199,7 +206,30 @@ impl PaymentService {
             if self.options.write_receipts {
                 let service = Arc::clone(self);
                 let out_trade_no = payment.out_trade_no.clone();
-                tokio::spawn(async move { service.write_receipt(&out_trade_no).await });
+                let task = tokio::spawn(async move { service.write_receipt(&out_trade_no).await });
+                let mut tasks = self
+                    .receipt_tasks
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                tasks.retain(|task| !task.is_finished());
+                tasks.push(task);
+            }
+        }
+    }
+
+    /// Waits for every receipt task started so far (short link, PDF, row, printing), so a
+    /// command-line process does not exit in the middle of one.
+    pub async fn finish_receipts(&self) {
+        let tasks: Vec<_> = {
+            let mut tasks = self
+                .receipt_tasks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            tasks.drain(..).collect()
+        };
+        for task in tasks {
+            if let Err(err) = task.await {
+                tracing::error!(error = %err, "receipt task stopped");
             }
         }
     }

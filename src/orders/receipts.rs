@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use super::PaymentService;
+use crate::printer::{ShopDetails, paid_receipt_model, print_receipt};
 use crate::protocol::messages::{beijing, parse_protocol_time};
-use crate::receipt::{ReceiptData, write_receipt_pdf};
+use crate::receipt::{ReceiptData, write_model_pdf};
 
 impl PaymentService {
     /// Writes the receipt PDF and row for a paid order. Failures are logged: the payment is
@@ -55,11 +56,20 @@ impl PaymentService {
             qr_link: qr_link.clone(),
             demo_mode: self.options.demo_mode,
         };
+        let shop = ShopDetails {
+            merchant_name: self.options.merchant_name.clone(),
+            terminal_id: self.options.device_info.clone(),
+            footer: self.options.printer.config().footer.clone(),
+            demo_mode: self.options.demo_mode,
+        };
+        // The saved PDF and the printed slip come from one model, so a reprint matches both.
+        let model = paid_receipt_model(&data, &shop);
         let store = self.store.clone();
         let dir = self.options.receipt_dir.clone();
         let key = out_trade_no.to_owned();
+        let pdf_model = model.clone();
         let written = tokio::task::spawn_blocking(move || {
-            let path = write_receipt_pdf(&data, &dir)?;
+            let path = write_model_pdf(&pdf_model, &dir)?;
             store
                 .insert_receipt(&key, &qr_link, &path.to_string_lossy())
                 .map_err(ReceiptWriteError::Store)?;
@@ -70,6 +80,14 @@ impl PaymentService {
             Ok(Ok(path)) => tracing::info!(out_trade_no, path = %path.display(), "receipt written"),
             Ok(Err(err)) => tracing::error!(out_trade_no, error = %err, "cannot write the receipt"),
             Err(err) => tracing::error!(out_trade_no, error = %err, "receipt task stopped"),
+        }
+
+        if self.options.printer.prints_automatically() {
+            match print_receipt(&self.options.printer, &model).await {
+                Ok(()) => tracing::info!(out_trade_no, "receipt printed"),
+                // The payment stands; the cashier can reprint with `wxpay-pos reprint`.
+                Err(err) => tracing::error!(out_trade_no, error = %err, "cannot print the receipt"),
+            }
         }
     }
 }

@@ -40,9 +40,9 @@ pub enum Command {
     /// Write the settings form to the configuration file; answered with
     /// [`Update::SettingsSaved`] or [`Update::SettingsRejected`].
     SaveSettings(Box<SettingsForm>),
-    /// Print the receipt of a paid order. Sent after a payment only when printing is on; the
-    /// runner hands it to the printer module.
-    PrintReceipt { out_trade_no: String },
+    /// Print the printer's test page; answered with [`Update::TestPagePrinted`] or a
+    /// [`Problem::Printer`]. Paid receipts print by themselves after the payment.
+    PrintTestPage,
 }
 
 /// The settings screen's fields. The API key is never sent to the screen: `api_key` starts
@@ -132,6 +132,8 @@ pub enum Problem {
     NotAllowed { detail: String },
     /// The cart could not be saved; the sale goes on, but would be lost in a crash.
     CartNotSaved { detail: String },
+    /// The receipt printer failed or is not configured; `detail` says what to check.
+    Printer { detail: String },
 }
 
 /// A change the cashier screen should show.
@@ -149,6 +151,8 @@ pub enum Update {
     Closed { out_trade_no: String },
     /// The order passed its expiry time unpaid.
     Expired { out_trade_no: String },
+    /// The test page went to the printer.
+    TestPagePrinted,
     /// A manual check found the order not paid at the gateway; `trade_state` is the
     /// gateway's word (for example NOTPAY).
     NotPaidYet {

@@ -71,6 +71,7 @@ impl CashierApp {
                 false,
             ),
             Message::OrderClosed => (texts.order_closed.to_owned(), None, false),
+            Message::TestPagePrinted => (texts.test_page_printed.to_owned(), None, false),
             Message::OrderExpired => (texts.order_expired.to_owned(), None, false),
             Message::Amount(error) => (amount_error_text(self.lang, error), None, true),
             Message::Problem(problem) => (
@@ -130,7 +131,8 @@ fn problem_detail(problem: &Problem) -> Option<String> {
         Problem::GatewayUnreachable { detail }
         | Problem::Storage { detail }
         | Problem::NotAllowed { detail }
-        | Problem::CartNotSaved { detail } => detail.clone(),
+        | Problem::CartNotSaved { detail }
+        | Problem::Printer { detail } => detail.clone(),
         Problem::GatewayRejected { code, message } => match (code.is_empty(), message.is_empty()) {
             (true, _) => message.clone(),
             (false, true) => code.clone(),

@@ -72,6 +72,9 @@ impl CashierApp {
                     self.screen = Screen::Settings;
                 }
             }
+            Action::PrintTestPage => {
+                self.send_quietly(Command::PrintTestPage);
+            }
             Action::CloseSettings => {
                 if matches!(self.screen, Screen::Settings) {
                     self.back_to_entry(None);

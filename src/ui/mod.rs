@@ -54,8 +54,8 @@ pub struct CashierOptions {
     pub customer_monitor: Option<usize>,
     /// The settings screen's first values.
     pub settings: SettingsForm,
-    /// Sends [`bridge::Command::PrintReceipt`] after each payment.
-    pub printing_enabled: bool,
+    /// The configured receipt printer in a few words, or `None` when there is none.
+    pub printer_summary: Option<String>,
 }
 
 impl Default for CashierOptions {
@@ -67,7 +67,7 @@ impl Default for CashierOptions {
             merchant_name: String::new(),
             customer_monitor: None,
             settings: SettingsForm::from_settings(&settings, Lang::ZhCn),
-            printing_enabled: false,
+            printer_summary: None,
         }
     }
 }
@@ -85,7 +85,7 @@ pub struct CashierApp {
     catalogue: CatalogueView,
     settings: SettingsState,
     customer_monitor: Option<usize>,
-    printing_enabled: bool,
+    printer_summary: Option<String>,
     /// True while the cashier window is full screen for the customer (one monitor).
     fullscreen: bool,
     /// The cart changed and the change has not been sent to the store yet.
@@ -149,6 +149,7 @@ enum Message {
     NotPaidYet(String),
     OrderClosed,
     OrderExpired,
+    TestPagePrinted,
     Amount(AmountError),
     Discount(AmountError),
     DiscountTooLarge,
@@ -186,6 +187,7 @@ enum Action {
     Keypad(KeypadKey),
     OpenSettings,
     CloseSettings,
+    PrintTestPage,
 }
 
 /// A key of the on-screen numeric keypad.
@@ -206,7 +208,7 @@ impl CashierApp {
             merchant_name,
             customer_monitor,
             settings,
-            printing_enabled,
+            printer_summary,
         } = options;
         let mut app = CashierApp {
             bridge,
@@ -225,7 +227,7 @@ impl CashierApp {
             catalogue: CatalogueView::default(),
             settings: SettingsState::new(settings),
             customer_monitor,
-            printing_enabled,
+            printer_summary,
             fullscreen: false,
             cart_unsaved: false,
             in_flight: None,

@@ -92,7 +92,11 @@ impl CashierApp {
 
         match self.settings.page {
             SettingsPage::Merchant => self.merchant_page_ui(ui),
-            SettingsPage::Printer => printer_page_ui(ui, self.lang),
+            SettingsPage::Printer => {
+                if let Some(printer_action) = self.printer_page_ui(ui) {
+                    action = Some(printer_action);
+                }
+            }
             SettingsPage::Display => self.display_page_ui(ui),
             SettingsPage::Products => self.products_page_ui(ui),
         }
@@ -189,17 +193,24 @@ impl CashierApp {
     }
 }
 
-/// The printer page. NOTE: the printer module is not connected yet, so its fields are shown
-/// disabled and nothing on this page is saved.
-fn printer_page_ui(ui: &mut Ui, lang: Lang) {
-    let texts = lang.texts();
-    ui.add_enabled_ui(false, |ui| {
-        let mut print_after_payment = false;
-        ui.checkbox(&mut print_after_payment, texts.print_after_payment_label);
-        let mut printer = String::new();
-        labelled_field(ui, texts.printer_label, &mut printer, false);
-    });
-    ui.label(RichText::new(texts.printer_unavailable).weak());
+impl CashierApp {
+    /// Shows the configured printer and the test page button. The printer itself is set in
+    /// the `[printer]` table of the configuration file.
+    fn printer_page_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        let texts = self.lang.texts();
+        let summary = self
+            .printer_summary
+            .clone()
+            .unwrap_or_else(|| texts.printer_none.to_owned());
+        ui.label(format!("{}{}", texts.printer_label, summary));
+        ui.label(RichText::new(texts.printer_unavailable).weak());
+        ui.add_space(8.0);
+        let button = egui::Button::new(RichText::new(texts.print_test_page_button).size(18.0))
+            .min_size(Vec2::new(180.0, 40.0));
+        ui.add_enabled(self.printer_summary.is_some(), button)
+            .clicked()
+            .then_some(Action::PrintTestPage)
+    }
 }
 
 /// Adds a label and a single-line field that screen readers and tests find by that label.

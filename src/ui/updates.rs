@@ -2,7 +2,7 @@
 
 use tokio::sync::mpsc::error::TryRecvError;
 
-use super::bridge::{Command, Update};
+use super::bridge::Update;
 use super::cart::Cart;
 use super::qr::QrMatrix;
 use super::{CashierApp, Field, Message, Screen};
@@ -46,12 +46,6 @@ impl CashierApp {
                 self.message = None;
                 // The sale is settled: a crash from here on must not bring the cart back.
                 self.clear_sale();
-                if self.printing_enabled {
-                    let print = Command::PrintReceipt {
-                        out_trade_no: out_trade_no.clone(),
-                    };
-                    self.send_quietly(print);
-                }
                 self.screen = Screen::Paid {
                     out_trade_no,
                     transaction_id,
@@ -76,6 +70,8 @@ impl CashierApp {
                     self.message = Some(Message::NotPaidYet(trade_state));
                 }
             }
+
+            Update::TestPagePrinted => self.message = Some(Message::TestPagePrinted),
 
             Update::Expired { out_trade_no } => {
                 if self.is_awaiting(&out_trade_no) {

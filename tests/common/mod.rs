@@ -47,6 +47,8 @@ pub struct StackConfig {
     pub order_lifetime: Option<Duration>,
     /// Port for the listener; 0 picks one.
     pub listener_port: u16,
+    /// The receipt printer; default: none.
+    pub printer: Option<wxpay_pos::printer::PrinterSettings>,
 }
 
 impl Default for StackConfig {
@@ -59,6 +61,7 @@ impl Default for StackConfig {
             time_scale: 0.001,
             order_lifetime: None,
             listener_port: 0,
+            printer: None,
         }
     }
 }
@@ -119,6 +122,9 @@ impl Stack {
         }
         if let Some(lifetime) = config.order_lifetime {
             options.order_lifetime = lifetime;
+        }
+        if let Some(printer) = config.printer {
+            options.printer = printer;
         }
         let service = PaymentService::new(store, gateway, options).unwrap();
         let listener = Some(listener::serve(tcp, Arc::clone(&service)).unwrap());
