@@ -85,6 +85,7 @@ async fn run(total: usize, connections: usize) {
         store
             .insert_order(&NewOrder {
                 out_trade_no: out_trade_no.clone(),
+                sale_id: out_trade_no.clone(),
                 body: "奶茶".into(),
                 total_fee: Fen(1990),
                 nonce_str: "n".into(),

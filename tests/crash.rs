@@ -128,6 +128,7 @@ fn database_writer_child() {
         store
             .insert_order(&NewOrder {
                 out_trade_no: out_trade_no.clone(),
+                sale_id: out_trade_no.clone(),
                 body: "测试".repeat(20),
                 total_fee: Fen(100),
                 nonce_str: "n".into(),

@@ -648,3 +648,44 @@ async fn new_charge_waits_for_startup_reconciliation() {
         .unwrap();
     assert_eq!(stored.state, OrderState::Paid);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_number_continues_the_sale_under_a_new_one() {
+    let stack = stack_without_poller().await;
+    stack.simulator.inject_fault(
+        FaultTarget::UnifiedOrder,
+        Fault::BusinessError("OUT_TRADE_NO_USED"),
+    );
+    stack.simulator.inject_fault(
+        FaultTarget::UnifiedOrder,
+        Fault::BusinessError("ORDERCLOSED"),
+    );
+
+    let order = stack.service.charge(Fen(2500), "蛋糕").await.unwrap();
+    let paid = stack
+        .service
+        .order(&order.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(paid.state, OrderState::AwaitingPayment);
+
+    // Two refused numbers failed; all three orders belong to the first one's sale.
+    let connection = rusqlite::Connection::open(stack.service.store().path()).unwrap();
+    let mut statement = connection
+        .prepare("SELECT out_trade_no, state, sale_id FROM orders ORDER BY id")
+        .unwrap();
+    let rows: Vec<(String, String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0].1, "failed");
+    assert_eq!(rows[1].1, "failed");
+    assert_eq!(rows[2].0, order.out_trade_no);
+    assert!(rows.iter().all(|row| row.2 == rows[0].0), "{rows:?}");
+    assert_eq!(paid.sale_id, rows[0].0);
+
+    pay_and_expect_one_payment(&stack, &order.out_trade_no).await;
+}

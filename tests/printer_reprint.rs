@@ -33,6 +33,7 @@ fn store_with_order(dir: &std::path::Path) -> Store {
     store
         .insert_order(&NewOrder {
             out_trade_no: OUT_TRADE_NO.to_owned(),
+            sale_id: OUT_TRADE_NO.to_owned(),
             body: "拿铁咖啡 大杯".to_owned(),
             total_fee: Fen(1990),
             nonce_str: "nonce".to_owned(),

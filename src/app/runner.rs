@@ -195,7 +195,7 @@ async fn watch_order(
         };
         let update = match order.state {
             OrderState::Created | OrderState::AwaitingPayment | OrderState::Unknown => continue,
-            OrderState::Paid => Update::Paid {
+            OrderState::Paid | OrderState::PartlyRefunded | OrderState::Refunded => Update::Paid {
                 out_trade_no: order.out_trade_no,
                 transaction_id: order.transaction_id.unwrap_or_default(),
                 amount: order.total_fee,

@@ -24,6 +24,14 @@ pub(super) const OPEN_STATES: &[OrderState] = &[
 
 /// Longest `body` (goods description) the protocol accepts, in bytes of UTF-8.
 pub const MAX_BODY_BYTES: usize = 128;
+/// Most `out_trade_no`s one sale tries when the gateway refuses a number as used or closed.
+const MAX_NUMBERS_PER_SALE: u32 = 3;
+
+/// True when the gateway refused the `out_trade_no` itself, so the sale needs a new one.
+fn refuses_the_number(err: &GatewayError) -> bool {
+    matches!(err.err_code(), Some("OUT_TRADE_NO_USED" | "ORDERCLOSED"))
+}
+
 /// Digits of randomness at the end of a generated `out_trade_no`.
 const OUT_TRADE_NO_RANDOM_DIGITS: usize = 6;
 
@@ -68,8 +76,10 @@ impl PaymentService {
     /// Creates a Native order for `amount` and returns it with its `code_url`.
     ///
     /// The order is saved before unifiedorder is called. A timeout or SYSTEMERROR is retried
-    /// with the same `out_trade_no`, nonce and fields; if every attempt fails the order stays
-    /// `created` and the poller settles it by orderquery.
+    /// with the same `out_trade_no`, nonce and fields; if every attempt fails the order becomes
+    /// `unknown` and the poller settles it by orderquery. When the gateway refuses the number
+    /// itself (OUT_TRADE_NO_USED, ORDERCLOSED), the order fails and the sale gets a fresh
+    /// `out_trade_no` that shares its `sale_id`.
     pub async fn charge(
         self: &Arc<Self>,
         amount: Fen,
@@ -82,13 +92,45 @@ impl PaymentService {
         // An open order from before a crash may be paid; settle it before taking another.
         self.wait_for_reconciliation().await;
 
+        let mut sale_id = None;
+        let mut numbers_tried = 0;
+        loop {
+            numbers_tried += 1;
+            let order = self.save_new_order(amount, &body, sale_id.clone()).await?;
+            sale_id.get_or_insert_with(|| order.sale_id.clone());
+            match self.place_order(&order).await {
+                Err(ChargeError::Gateway {
+                    out_trade_no,
+                    source,
+                }) if refuses_the_number(&source) && numbers_tried < MAX_NUMBERS_PER_SALE => {
+                    tracing::warn!(
+                        %out_trade_no,
+                        sale_id = ?sale_id,
+                        error = %source,
+                        "the gateway refused this out_trade_no; retrying the sale with a new one"
+                    );
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// Saves a new order in state `created` with a fresh `out_trade_no`.
+    async fn save_new_order(
+        &self,
+        amount: Fen,
+        body: &str,
+        sale_id: Option<String>,
+    ) -> Result<NewOrder, ChargeError> {
         let now = Utc::now();
         let lifetime = chrono::Duration::from_std(self.options.order_lifetime)
             .unwrap_or(chrono::Duration::hours(2));
         let expires_at = now + lifetime;
+        let out_trade_no = new_out_trade_no();
         let new_order = NewOrder {
-            out_trade_no: new_out_trade_no(),
-            body: body.clone(),
+            sale_id: sale_id.unwrap_or_else(|| out_trade_no.clone()),
+            out_trade_no,
+            body: body.to_owned(),
             total_fee: amount,
             nonce_str: new_nonce(),
             time_start: format_protocol_time(now),
@@ -98,28 +140,29 @@ impl PaymentService {
         let store = self.store.clone();
         let saved = new_order.clone();
         blocking(move || store.insert_order(&saved)).await?;
-        let out_trade_no = new_order.out_trade_no.clone();
+        Ok(new_order)
+    }
 
+    /// Calls unifiedorder for a saved order, retrying transient failures with identical
+    /// fields, and stores the `code_url`.
+    async fn place_order(self: &Arc<Self>, order: &NewOrder) -> Result<PendingOrder, ChargeError> {
+        let out_trade_no = order.out_trade_no.clone();
         let request = UnifiedOrderRequest {
-            body: body.clone(),
+            body: order.body.clone(),
             out_trade_no: out_trade_no.clone(),
-            total_fee: amount,
+            total_fee: order.total_fee,
             spbill_create_ip: self.options.spbill_create_ip.clone(),
             notify_url: self.options.notify_url.clone(),
             product_id: out_trade_no.clone(),
-            time_start: new_order.time_start.clone(),
-            time_expire: new_order.time_expire.clone(),
+            time_start: order.time_start.clone(),
+            time_expire: order.time_expire.clone(),
             device_info: self.options.device_info.clone(),
         };
 
         let mut attempt = 0;
         let reply = loop {
             attempt += 1;
-            match self
-                .gateway
-                .unified_order(&request, &new_order.nonce_str)
-                .await
-            {
+            match self.gateway.unified_order(&request, &order.nonce_str).await {
                 Ok(reply) => break reply,
                 Err(err) if err.is_transient() && attempt < self.options.unified_order_attempts => {
                     tracing::warn!(out_trade_no = %out_trade_no, attempt, error = %err, "unifiedorder failed; retrying with the same fields");
@@ -134,7 +177,7 @@ impl PaymentService {
                             "unifiedorder outcome unknown after retries",
                         )
                         .await?;
-                        self.spawn_poller(out_trade_no.clone(), expires_at.timestamp_millis());
+                        self.spawn_poller(out_trade_no.clone(), order.expires_at_ms);
                     } else {
                         self.transition(
                             &out_trade_no,
@@ -160,15 +203,16 @@ impl PaymentService {
         );
         blocking(move || store.set_prepared(&key, &prepay_id, &code_url)).await?;
         self.publish(&out_trade_no, OrderState::AwaitingPayment, None);
-        self.spawn_poller(out_trade_no.clone(), expires_at.timestamp_millis());
-        tracing::info!(out_trade_no = %out_trade_no, total_fee = amount.fen(), "order created");
+        self.spawn_poller(out_trade_no.clone(), order.expires_at_ms);
+        tracing::info!(out_trade_no = %out_trade_no, sale_id = %order.sale_id, total_fee = order.total_fee.fen(), "order created");
 
         Ok(PendingOrder {
             out_trade_no,
             code_url: reply.code_url,
-            amount,
-            body,
-            expires_at,
+            amount: order.total_fee,
+            body: order.body.clone(),
+            expires_at: chrono::DateTime::from_timestamp_millis(order.expires_at_ms)
+                .unwrap_or_else(Utc::now),
         })
     }
 

@@ -29,6 +29,9 @@ pub enum Fault {
     HttpStatus(u16),
     /// Answer `result_code=FAIL`, `err_code=SYSTEMERROR`, without handling the request.
     SystemError,
+    /// Answer `result_code=FAIL` with this `err_code` (for example OUT_TRADE_NO_USED), without
+    /// handling the request.
+    BusinessError(&'static str),
     /// Close the connection without handling the request.
     DropBeforeHandling,
     /// Handle the request, then close the connection, so its effect happens but the reply

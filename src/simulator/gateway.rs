@@ -90,7 +90,10 @@ async fn handle(state: &SimulatorState, request: Request, api: GatewayApi) -> Re
         Some(Fault::HttpStatus(status)) => return faults::bare_status(*status),
         Some(Fault::DropBeforeHandling) => return faults::dropped_connection(),
         Some(Fault::SystemError) => {
-            return handle_system_error(state, request, api).await;
+            return handle_business_error(state, request, api, "SYSTEMERROR").await;
+        }
+        Some(Fault::BusinessError(err_code)) => {
+            return handle_business_error(state, request, api, err_code).await;
         }
         Some(Fault::DropAfterHandling | Fault::PayThenDelay(_)) | None => {}
     }
@@ -138,11 +141,12 @@ async fn handle(state: &SimulatorState, request: Request, api: GatewayApi) -> Re
     signed_reply(&caller, outcome)
 }
 
-/// Answers a correctly signed request with `SYSTEMERROR` without handling it.
-async fn handle_system_error(
+/// Answers a correctly signed request with `err_code` without handling it.
+async fn handle_business_error(
     state: &SimulatorState,
     request: Request,
     api: GatewayApi,
+    err_code: &'static str,
 ) -> Response {
     let fields = match read_fields(request).await {
         Ok(fields) => fields,
@@ -150,7 +154,7 @@ async fn handle_system_error(
     };
     match authenticate(state.config(), fields, api == GatewayApi::ShortUrl) {
         Ok((caller, _)) => {
-            let error = BusinessError::new("SYSTEMERROR", "系统超时");
+            let error = BusinessError::new(err_code, "fault injected by the test");
             signed_reply(&caller, Err(error))
         }
         Err(Rejection::Protocol(failure)) => failure.into_response(),

@@ -94,4 +94,11 @@ pub const MIGRATIONS: &[&str] = &[
         quantity         INTEGER NOT NULL CHECK (quantity > 0)
     );
     "#,
+    // 3: the sale an order belongs to. A sale whose out_trade_no the gateway refused as used
+    // or closed continues under a new number with the same sale_id.
+    r#"
+    ALTER TABLE orders ADD COLUMN sale_id TEXT;
+    UPDATE orders SET sale_id = out_trade_no WHERE sale_id IS NULL;
+    CREATE INDEX orders_sale ON orders (sale_id);
+    "#,
 ];

@@ -23,6 +23,10 @@ pub enum OrderState {
     Expired,
     /// unifiedorder was rejected, or the gateway reported PAYERROR.
     Failed,
+    /// Paid, and part of the amount refunded.
+    PartlyRefunded,
+    /// Paid, and the whole amount refunded.
+    Refunded,
 }
 
 impl OrderState {
@@ -36,6 +40,8 @@ impl OrderState {
             OrderState::Closed => "closed",
             OrderState::Expired => "expired",
             OrderState::Failed => "failed",
+            OrderState::PartlyRefunded => "partly_refunded",
+            OrderState::Refunded => "refunded",
         }
     }
 
@@ -49,8 +55,29 @@ impl OrderState {
             "closed" => OrderState::Closed,
             "expired" => OrderState::Expired,
             "failed" => OrderState::Failed,
+            "partly_refunded" => OrderState::PartlyRefunded,
+            "refunded" => OrderState::Refunded,
             _ => return None,
         })
+    }
+
+    /// True when the order's life may move from `self` to `to`.
+    ///
+    /// An order that was closed, expired or failed here can still become paid, because the
+    /// gateway's word that the customer paid outranks the local state; every other move back
+    /// is illegal. Refunds start only from a paid order.
+    pub fn can_move_to(self, to: OrderState) -> bool {
+        use OrderState::*;
+        matches!(
+            (self, to),
+            (
+                Created,
+                AwaitingPayment | Unknown | Failed | Closed | Expired | Paid
+            ) | (AwaitingPayment | Unknown, Paid | Closed | Expired | Failed)
+                | (Closed | Expired | Failed, Paid)
+                | (Paid, PartlyRefunded | Refunded)
+                | (PartlyRefunded, PartlyRefunded | Refunded)
+        )
     }
 
     /// True for states from which the customer may still pay.
@@ -67,6 +94,8 @@ impl OrderState {
 #[derive(Debug, Clone)]
 pub struct NewOrder {
     pub out_trade_no: String,
+    /// The sale this order belongs to: its first order's `out_trade_no`.
+    pub sale_id: String,
     pub body: String,
     pub total_fee: Fen,
     pub nonce_str: String,
@@ -79,6 +108,7 @@ pub struct NewOrder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRecord {
     pub out_trade_no: String,
+    pub sale_id: String,
     pub body: String,
     pub total_fee: Fen,
     pub state: OrderState,
@@ -165,7 +195,8 @@ pub struct NotificationRecord {
 }
 
 const ORDER_COLUMNS: &str = "out_trade_no, body, total_fee, state, nonce_str, time_start, \
-     time_expire, expires_at_ms, prepay_id, code_url, transaction_id, created_at_ms";
+     time_expire, expires_at_ms, prepay_id, code_url, transaction_id, created_at_ms, \
+     COALESCE(sale_id, out_trade_no)";
 
 fn order_from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
     let state_name: String = row.get(3)?;
@@ -189,6 +220,7 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
         code_url: row.get(9)?,
         transaction_id: row.get(10)?,
         created_at_ms: row.get(11)?,
+        sale_id: row.get(12)?,
     })
 }
 
@@ -200,8 +232,8 @@ impl Store {
         let now = now_ms();
         transaction.execute(
             "INSERT INTO orders (out_trade_no, body, total_fee, state, nonce_str, time_start,
-                 time_expire, expires_at_ms, created_at_ms, updated_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                 time_expire, expires_at_ms, created_at_ms, updated_at_ms, sale_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
             params![
                 order.out_trade_no,
                 order.body,
@@ -211,7 +243,8 @@ impl Store {
                 order.time_start,
                 order.time_expire,
                 order.expires_at_ms,
-                now
+                now,
+                order.sale_id
             ],
         )?;
         insert_event(
@@ -304,11 +337,22 @@ impl Store {
             return Ok(None);
         };
         if !from.contains(&current) {
+            // Usually a race the caller expects, such as a close after the payment landed.
             tracing::debug!(
                 out_trade_no,
                 from = current.as_str(),
                 to = to.as_str(),
-                "transition refused"
+                "transition not applied: the order is in another state"
+            );
+            return Ok(None);
+        }
+        if !current.can_move_to(to) {
+            tracing::warn!(
+                out_trade_no,
+                from = current.as_str(),
+                to = to.as_str(),
+                reason,
+                "illegal order transition refused"
             );
             return Ok(None);
         }
@@ -547,6 +591,7 @@ mod tests {
     fn new_order(out_trade_no: &str, fen: i64) -> NewOrder {
         NewOrder {
             out_trade_no: out_trade_no.into(),
+            sale_id: out_trade_no.into(),
             body: "奶茶".into(),
             total_fee: Fen(fen),
             nonce_str: "n".into(),
@@ -619,6 +664,52 @@ mod tests {
             .record_payment(&payment("NOPE", "4200001", 1))
             .unwrap_err();
         assert!(matches!(err, ConfirmError::UnknownOrder { .. }));
+    }
+
+    #[test]
+    fn state_machine_allows_only_forward_moves() {
+        use OrderState::*;
+        let all = [
+            Created,
+            AwaitingPayment,
+            Unknown,
+            Paid,
+            Closed,
+            Expired,
+            Failed,
+            PartlyRefunded,
+            Refunded,
+        ];
+        for state in all {
+            assert_eq!(OrderState::from_stored(state.as_str()), Some(state));
+            assert!(!state.can_move_to(Created), "{state:?} -> created");
+        }
+        assert!(AwaitingPayment.can_move_to(Paid));
+        assert!(Closed.can_move_to(Paid));
+        assert!(Paid.can_move_to(Refunded));
+        assert!(!Paid.can_move_to(Closed));
+        assert!(!Paid.can_move_to(AwaitingPayment));
+        assert!(!Refunded.can_move_to(Paid));
+        assert!(!Closed.can_move_to(AwaitingPayment));
+        assert!(!AwaitingPayment.can_move_to(Refunded));
+    }
+
+    #[test]
+    fn illegal_transition_is_refused_even_when_listed() {
+        let (_dir, store) = temp_store();
+        store.insert_order(&new_order("T1", 100)).unwrap();
+        store
+            .record_payment(&payment("T1", "4200001", 100))
+            .unwrap();
+        let moved = store
+            .transition("T1", &[OrderState::Paid], OrderState::Closed, "test")
+            .unwrap();
+        assert_eq!(moved, None);
+        assert_eq!(store.order("T1").unwrap().unwrap().state, OrderState::Paid);
+        let refunded = store
+            .transition("T1", &[OrderState::Paid], OrderState::Refunded, "test")
+            .unwrap();
+        assert_eq!(refunded, Some(OrderState::Paid));
     }
 
     #[test]
