@@ -96,6 +96,16 @@ pub struct Texts {
     pub out_trade_no_label: &'static str,
     /// The button that leaves the paid screen for a new sale.
     pub new_sale_button: &'static str,
+    /// The sale screen's button that opens the manual check screen.
+    pub manual_check_button: &'static str,
+    /// Title of the manual check screen.
+    pub manual_check_title: &'static str,
+    /// What the manual check screen does.
+    pub manual_check_note: &'static str,
+    /// Heading of the list of orders that may still be paid.
+    pub open_orders_title: &'static str,
+    /// Shown when no order may still be paid.
+    pub open_orders_empty: &'static str,
     /// The awaiting screen's button that asks WeChat Pay whether the order is paid.
     pub check_payment_button: &'static str,
     /// Shown while that check runs.
@@ -253,6 +263,11 @@ impl Texts {
             cancelling,
             simulate_pay_button,
             simulating_pay,
+            manual_check_button,
+            manual_check_title,
+            manual_check_note,
+            open_orders_title,
+            open_orders_empty,
             check_payment_button,
             checking_payment,
             not_paid_yet,
@@ -342,6 +357,11 @@ impl Texts {
             cancelling,
             simulate_pay_button,
             simulating_pay,
+            manual_check_button,
+            manual_check_title,
+            manual_check_note,
+            open_orders_title,
+            open_orders_empty,
             check_payment_button,
             checking_payment,
             not_paid_yet,
@@ -438,6 +458,11 @@ static ZH_CN: Texts = Texts {
     transaction_id_label: "微信支付单号",
     out_trade_no_label: "商户订单号",
     new_sale_button: "新的收款",
+    manual_check_button: "手工确认",
+    manual_check_title: "转手工确认",
+    manual_check_note: "输入或选择商户订单号，向微信支付查询；只有微信支付确认已付款的订单才会记为已收款",
+    open_orders_title: "待支付订单",
+    open_orders_empty: "没有待支付的订单",
     check_payment_button: "查询支付结果",
     checking_payment: "正在向微信支付查询…",
     not_paid_yet: "微信支付尚未收到这笔付款，请顾客确认已付款后再查询",
@@ -528,6 +553,11 @@ static EN: Texts = Texts {
     transaction_id_label: "WeChat Pay transaction ID",
     out_trade_no_label: "Merchant order number",
     new_sale_button: "New sale",
+    manual_check_button: "Manual check",
+    manual_check_title: "Manual payment check",
+    manual_check_note: "Type or pick a merchant order number to ask WeChat Pay. An order is recorded as paid only when WeChat Pay confirms it.",
+    open_orders_title: "Orders awaiting payment",
+    open_orders_empty: "No order is awaiting payment.",
     check_payment_button: "Check payment",
     checking_payment: "Asking WeChat Pay…",
     not_paid_yet: "WeChat Pay has not received this payment. Ask the customer to confirm the payment, then check again.",

@@ -199,6 +199,44 @@ fn manual_check_of_unpaid_order_says_not_paid() {
 }
 
 #[test]
+fn manual_check_screen_confirms_an_order_from_elsewhere() {
+    // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
+    let Running {
+        runtime,
+        dir: _dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    // An order the screen is not following, as one left from before a crash would be.
+    let order = runtime
+        .block_on(services.service.charge(wxpay_pos::money::Fen(660), "果汁"))
+        .unwrap();
+
+    harness.get_by_label("手工确认").click();
+    harness.run();
+    step_until_label(&mut harness, &order.out_trade_no);
+    harness.get_by_label_contains(&order.out_trade_no).click();
+    harness.run();
+    step_until_label(&mut harness, "微信支付尚未收到这笔付款");
+
+    // The customer pays; asking again confirms it through orderquery's SUCCESS.
+    let simulator = services.simulator.as_ref().unwrap();
+    let transaction_id = simulator.pay(&order.out_trade_no).unwrap();
+    harness.get_by_label_contains(&order.out_trade_no).click();
+    harness.run();
+    step_until_label(&mut harness, "支付成功");
+    assert!(harness.query_by_label_contains(&transaction_id).is_some());
+    assert_eq!(
+        services
+            .service
+            .store()
+            .payment_count(&order.out_trade_no)
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
 fn scanned_demo_product_is_paid_and_cart_cleared() {
     // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
     let Running {

@@ -25,8 +25,8 @@ fn dead_notify_url() -> String {
 
 fn short_timeouts() -> ClientTimeouts {
     ClientTimeouts {
-        connect_timeout: Duration::from_millis(500),
-        request_timeout: Duration::from_millis(300),
+        connect_timeout: Duration::from_millis(1000),
+        request_timeout: Duration::from_millis(1000),
     }
 }
 
@@ -53,7 +53,7 @@ async fn pay_and_expect_one_payment(stack: &Stack, out_trade_no: &str) -> String
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unifiedorder_faults_are_retried_with_same_order() {
     let faults = [
-        Fault::Delay(Duration::from_millis(600)),
+        Fault::Delay(Duration::from_millis(1500)),
         Fault::HttpStatus(502),
         Fault::SystemError,
         Fault::DropBeforeHandling,
@@ -220,7 +220,14 @@ async fn listener_down_then_up_gets_the_retry() {
             .unwrap(),
         1
     );
-    let attempts = stack.simulator.notify_attempts(&order.out_trade_no);
+    // The simulator records the acknowledged attempt once it has read the reply, which can
+    // be a moment after the commit.
+    let attempts = eventually("the acknowledged notification attempt", || {
+        let attempts = stack.simulator.notify_attempts(&order.out_trade_no);
+        let acknowledged = attempts.last()?.outcome.is_acknowledged();
+        acknowledged.then_some(attempts)
+    })
+    .await;
     assert!(attempts.len() >= 2, "{attempts:?}");
     assert!(!attempts[0].outcome.is_acknowledged());
 }
@@ -446,7 +453,7 @@ async fn orderquery_faults_do_not_lose_the_payment() {
     .await;
     let order = stack.service.charge(Fen(990), "蛋糕").await.unwrap();
     for fault in [
-        Fault::Delay(Duration::from_millis(600)),
+        Fault::Delay(Duration::from_millis(1500)),
         Fault::HttpStatus(500),
         Fault::SystemError,
         Fault::DropBeforeHandling,

@@ -13,7 +13,7 @@ use crate::money::Fen;
 use crate::orders::{ChargeError, LifecycleError, PaymentService};
 use crate::store::{CatalogueError, OrderState, ProductDraft, Store};
 use crate::ui::bridge::{
-    BRIDGE_CHANNEL_CAPACITY, Command, Problem, RunnerBridge, SettingsForm, Update,
+    BRIDGE_CHANNEL_CAPACITY, Command, OpenOrder, Problem, RunnerBridge, SettingsForm, Update,
 };
 
 /// How often the screen's order is re-read from the store, besides being woken by events.
@@ -107,8 +107,31 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
                 reporter.send(Update::Failed(lifecycle_problem(&err))).await;
             }
         }
+        Command::ListOpenOrders => {
+            let store = service.store().clone();
+            let listed = tokio::task::spawn_blocking(move || store.open_orders()).await;
+            let update = match listed {
+                Ok(Ok(orders)) => Update::OpenOrders(
+                    orders
+                        .into_iter()
+                        .rev()
+                        .map(|order| OpenOrder {
+                            out_trade_no: order.out_trade_no,
+                            amount: order.total_fee,
+                            body: order.body,
+                        })
+                        .collect(),
+                ),
+                Ok(Err(err)) => Update::Failed(Problem::Storage {
+                    detail: error_chain(&err),
+                }),
+                Err(err) => Update::Failed(Problem::Storage {
+                    detail: err.to_string(),
+                }),
+            };
+            reporter.send(update).await;
+        }
         Command::CheckPayment { out_trade_no } => {
-            // A paid order reaches the screen through the order watcher, like any payment.
             match service.check_payment(&out_trade_no).await {
                 Ok((state, trade_state)) if state.is_open() => {
                     let trade_state = trade_state
@@ -121,7 +144,25 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
                         })
                         .await;
                 }
-                Ok(_) => {}
+                Ok((OrderState::Paid, _)) => {
+                    // Sent here too because the order may not be the one a watcher follows.
+                    if let Ok(Some(order)) = service.order(&out_trade_no).await {
+                        reporter
+                            .send(Update::Paid {
+                                out_trade_no: order.out_trade_no,
+                                transaction_id: order.transaction_id.unwrap_or_default(),
+                                amount: order.total_fee,
+                            })
+                            .await;
+                    }
+                }
+                Ok((state, _)) => {
+                    reporter
+                        .send(Update::Failed(Problem::NotAllowed {
+                            detail: format!("order {out_trade_no} is {}", state.as_str()),
+                        }))
+                        .await;
+                }
                 Err(err) => reporter.send(Update::Failed(lifecycle_problem(&err))).await,
             }
         }
@@ -348,6 +389,7 @@ fn run_store_command(
         | Command::Cancel { .. }
         | Command::SimulatePay { .. }
         | Command::CheckPayment { .. }
+        | Command::ListOpenOrders
         | Command::PrintTestPage => Vec::new(),
     }
 }

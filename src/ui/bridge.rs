@@ -40,6 +40,9 @@ pub enum Command {
     /// Write the settings form to the configuration file; answered with
     /// [`Update::SettingsSaved`] or [`Update::SettingsRejected`].
     SaveSettings(Box<SettingsForm>),
+    /// List the orders that may still be paid, for the manual check screen; answered with
+    /// [`Update::OpenOrders`].
+    ListOpenOrders,
     /// Print the printer's test page; answered with [`Update::TestPagePrinted`] or a
     /// [`Problem::Printer`]. Paid receipts print by themselves after the payment.
     PrintTestPage,
@@ -118,6 +121,14 @@ pub struct PendingOrder {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An order that may still be paid, as the manual check screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenOrder {
+    pub out_trade_no: String,
+    pub amount: Fen,
+    pub body: String,
+}
+
 /// Why a command failed, in terms the cashier can act on. The UI turns each kind into text in
 /// the chosen language; `detail` is the technical cause, shown small under that text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +164,8 @@ pub enum Update {
     Expired { out_trade_no: String },
     /// The test page went to the printer.
     TestPagePrinted,
+    /// The orders that may still be paid, newest first.
+    OpenOrders(Vec<OpenOrder>),
     /// A manual check found the order not paid at the gateway; `trade_state` is the
     /// gateway's word (for example NOTPAY).
     NotPaidYet {

@@ -72,6 +72,25 @@ impl CashierApp {
                     self.screen = Screen::Settings;
                 }
             }
+            Action::OpenManualCheck => {
+                if matches!(self.screen, Screen::Entry) {
+                    self.message = None;
+                    self.screen = Screen::ManualCheck;
+                    self.send_quietly(Command::ListOpenOrders);
+                }
+            }
+            Action::CloseManualCheck => {
+                if matches!(self.screen, Screen::ManualCheck) {
+                    self.back_to_entry(None);
+                }
+            }
+            Action::CheckOrder(out_trade_no) => {
+                self.message = None;
+                self.send(
+                    Command::CheckPayment { out_trade_no },
+                    InFlight::CheckPayment,
+                );
+            }
             Action::PrintTestPage => {
                 self.send_quietly(Command::PrintTestPage);
             }
@@ -214,7 +233,7 @@ impl CashierApp {
     fn awaiting_out_trade_no(&self) -> Option<String> {
         match &self.screen {
             Screen::Awaiting { order, .. } => Some(order.out_trade_no.clone()),
-            Screen::Entry | Screen::Paid { .. } | Screen::Settings => None,
+            Screen::Entry | Screen::Paid { .. } | Screen::Settings | Screen::ManualCheck => None,
         }
     }
 

@@ -47,6 +47,8 @@ impl CashierApp {
                 Some(Action::ClearCart)
             } else if input.key_pressed(Key::F10) {
                 Some(Action::OpenSettings)
+            } else if input.key_pressed(Key::F6) {
+                Some(Action::OpenManualCheck)
             } else {
                 None
             }

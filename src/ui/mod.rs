@@ -14,6 +14,7 @@ mod commands;
 mod customer;
 mod entry;
 mod fonts;
+mod manual_check;
 mod paid;
 mod pay_panel;
 mod products;
@@ -91,6 +92,10 @@ pub struct CashierApp {
     /// The cart changed and the change has not been sent to the store yet.
     cart_unsaved: bool,
     in_flight: Option<InFlight>,
+    /// The `out_trade_no` typed on the manual check screen.
+    manual_check_no: String,
+    /// Orders that may still be paid, listed on the manual check screen.
+    open_orders: Vec<bridge::OpenOrder>,
     message: Option<Message>,
     /// Set once the command runner has dropped its end of the update channel.
     updates_closed: bool,
@@ -111,6 +116,7 @@ enum Screen {
         shown_at_secs: f64,
     },
     Settings,
+    ManualCheck,
 }
 
 /// The text fields of the sale screen.
@@ -171,7 +177,7 @@ enum Message {
 }
 
 /// A request the cashier made during a frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Action {
     Charge,
     Cancel,
@@ -188,6 +194,10 @@ enum Action {
     OpenSettings,
     CloseSettings,
     PrintTestPage,
+    OpenManualCheck,
+    CloseManualCheck,
+    /// Manual check of a typed or picked `out_trade_no`.
+    CheckOrder(String),
 }
 
 /// A key of the on-screen numeric keypad.
@@ -231,6 +241,8 @@ impl CashierApp {
             fullscreen: false,
             cart_unsaved: false,
             in_flight: None,
+            manual_check_no: String::new(),
+            open_orders: Vec::new(),
             message: None,
             updates_closed: false,
         };
@@ -247,6 +259,7 @@ impl CashierApp {
             Screen::Awaiting { .. } => "awaiting",
             Screen::Paid { .. } => "paid",
             Screen::Settings => "settings",
+            Screen::ManualCheck => "manual_check",
         }
     }
 
@@ -286,6 +299,7 @@ impl CashierApp {
                     Screen::Awaiting { .. } => self.awaiting_ui(ui),
                     Screen::Paid { .. } => self.paid_ui(ui, now_secs),
                     Screen::Settings => self.settings_ui(ui),
+                    Screen::ManualCheck => self.manual_check_ui(ui),
                 }
             })
             .inner;

@@ -118,6 +118,16 @@ impl CashierApp {
         if settings.clicked() {
             action = Some(Action::OpenSettings);
         }
+        let manual_check = shortcut_button(
+            ui,
+            enabled,
+            RichText::new(texts.manual_check_button),
+            "F6",
+            Vec2::new(160.0, 28.0),
+        );
+        if manual_check.clicked() {
+            action = Some(Action::OpenManualCheck);
+        }
         action
     }
 

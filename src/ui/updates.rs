@@ -65,13 +65,15 @@ impl CashierApp {
                 out_trade_no,
                 trade_state,
             } => {
-                if self.is_awaiting(&out_trade_no) {
+                if self.is_awaiting(&out_trade_no) || matches!(self.screen, Screen::ManualCheck) {
                     self.in_flight = None;
                     self.message = Some(Message::NotPaidYet(trade_state));
                 }
             }
 
             Update::TestPagePrinted => self.message = Some(Message::TestPagePrinted),
+
+            Update::OpenOrders(orders) => self.open_orders = orders,
 
             Update::Expired { out_trade_no } => {
                 if self.is_awaiting(&out_trade_no) {
