@@ -204,6 +204,12 @@ pub struct Texts {
     pub printer_none: &'static str,
     /// Notice after the test page went to the printer.
     pub test_page_printed: &'static str,
+    /// The awaiting screen's button that prints the checkout slip.
+    pub print_slip_button: &'static str,
+    /// Notice after the checkout slip went to the printer.
+    pub slip_printed: &'static str,
+    /// Notice when no printer is set and the slip was saved as a PDF; the path follows.
+    pub slip_saved: &'static str,
     /// Label in front of the configured printer.
     pub printer_label: &'static str,
     /// Note on where the printer is set and when receipts print.
@@ -321,6 +327,9 @@ impl Texts {
             print_test_page_button,
             printer_none,
             test_page_printed,
+            print_slip_button,
+            slip_printed,
+            slip_saved,
             printer_label,
             printer_unavailable,
             language_label,
@@ -415,6 +424,9 @@ impl Texts {
             print_test_page_button,
             printer_none,
             test_page_printed,
+            print_slip_button,
+            slip_printed,
+            slip_saved,
             printer_label,
             printer_unavailable,
             language_label,
@@ -512,6 +524,9 @@ static ZH_CN: Texts = Texts {
     print_test_page_button: "打印测试页",
     printer_none: "未配置（PDF 小票照常保存）",
     test_page_printed: "测试页已发送到打印机",
+    print_slip_button: "打印结账单",
+    slip_printed: "结账单已发送到打印机",
+    slip_saved: "没有配置打印机，结账单已保存为 PDF",
     printer_label: "打印机：",
     printer_unavailable: "打印机在配置文件的 [printer] 中设置；支付成功后小票自动打印",
     language_label: "语言",
@@ -607,6 +622,9 @@ static EN: Texts = Texts {
     print_test_page_button: "Print test page",
     printer_none: "none configured (PDF receipts are still saved)",
     test_page_printed: "The test page was sent to the printer.",
+    print_slip_button: "Print checkout slip",
+    slip_printed: "The checkout slip was sent to the printer.",
+    slip_saved: "No printer is set, so the checkout slip was saved as a PDF.",
     printer_label: "Printer: ",
     printer_unavailable: "The printer is set in the [printer] table of the configuration file. Receipts print by themselves after each payment.",
     language_label: "Language",

@@ -237,6 +237,35 @@ fn manual_check_screen_confirms_an_order_from_elsewhere() {
 }
 
 #[test]
+fn checkout_slip_without_printer_is_saved_as_pdf() {
+    // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
+    let Running {
+        runtime: _runtime,
+        dir,
+        services: _services,
+        mut harness,
+    } = start_demo_cashier();
+    type_amount(&mut harness, "12.00");
+    harness.get_by_label("收款").click();
+    harness.run();
+    step_until_label(&mut harness, "收款二维码");
+
+    harness.get_by_label("打印结账单").click();
+    harness.run();
+    step_until_label(&mut harness, "结账单已保存为 PDF");
+    let slips: Vec<_> = std::fs::read_dir(dir.path().join("receipts"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("slip-"))
+        .collect();
+    assert_eq!(slips.len(), 1, "{slips:?}");
+    let pdf = std::fs::read(dir.path().join("receipts").join(&slips[0])).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // The order still waits for the customer.
+    assert!(harness.query_by_label("收款二维码").is_some());
+}
+
+#[test]
 fn scanned_demo_product_is_paid_and_cart_cleared() {
     // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
     let Running {

@@ -300,3 +300,40 @@ async fn paid_receipt_prints_on_the_configured_printer() {
     assert!(text.contains(&transaction_id), "{text}");
     assert!(text.contains("测试商店"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_slip_prints_the_short_link() {
+    let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let printer_addr = printer.local_addr().unwrap();
+    let received = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let (mut socket, _) = printer.accept().await.unwrap();
+        let mut bytes = Vec::new();
+        socket.read_to_end(&mut bytes).await.unwrap();
+        bytes
+    });
+    let settings = wxpay_pos::config::Settings::parse(&format!(
+        "[printer]\nkind = \"escpos\"\naddress = \"{printer_addr}\"\nstatus_check = false\n"
+    ))
+    .unwrap();
+    let stack = Stack::start_config(common::StackConfig {
+        printer: Some(settings.printer),
+        ..common::StackConfig::default()
+    })
+    .await;
+
+    let order = stack.service.charge(Fen(880), "蛋糕").await.unwrap();
+    let output = stack
+        .service
+        .print_checkout_slip(&order.out_trade_no)
+        .await
+        .unwrap();
+    assert_eq!(output, wxpay_pos::orders::SlipOutput::Printed);
+
+    let bytes = received.await.unwrap();
+    let (text, _, _) = encoding_rs::GB18030.decode(&bytes);
+    assert!(text.contains("8.80"), "{text}");
+    assert!(text.contains(&order.out_trade_no), "{text}");
+    // The QR payload (GS ( k store command) is the short link of the order's code_url.
+    assert!(text.contains("weixin://wxpay/s/"), "{text}");
+}

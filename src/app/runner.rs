@@ -107,6 +107,18 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
                 reporter.send(Update::Failed(lifecycle_problem(&err))).await;
             }
         }
+        Command::PrintCheckoutSlip { out_trade_no } => {
+            let update = match service.print_checkout_slip(&out_trade_no).await {
+                Ok(crate::orders::SlipOutput::Printed) => Update::SlipPrinted { saved_to: None },
+                Ok(crate::orders::SlipOutput::Saved(path)) => Update::SlipPrinted {
+                    saved_to: Some(path.display().to_string()),
+                },
+                Err(err) => Update::Failed(Problem::Printer {
+                    detail: error_chain(&err),
+                }),
+            };
+            reporter.send(update).await;
+        }
         Command::ListOpenOrders => {
             let store = service.store().clone();
             let listed = tokio::task::spawn_blocking(move || store.open_orders()).await;
@@ -390,6 +402,7 @@ fn run_store_command(
         | Command::SimulatePay { .. }
         | Command::CheckPayment { .. }
         | Command::ListOpenOrders
+        | Command::PrintCheckoutSlip { .. }
         | Command::PrintTestPage => Vec::new(),
     }
 }

@@ -25,6 +25,7 @@ use crate::store::{
 pub use charge::{ChargeError, MAX_BODY_BYTES, truncate_body};
 pub use notification::{NotifyReply, NotifyVerdict};
 pub use poller::RECONCILE_WAIT;
+pub use receipts::{SlipError, SlipOutput};
 
 /// Capacity of the order event channel. A subscriber that falls this far behind misses events
 /// and must re-read the order from the store, which the cashier screen's poll does anyway.

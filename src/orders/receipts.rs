@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use super::PaymentService;
-use crate::printer::{ShopDetails, paid_receipt_model, print_receipt};
+use crate::printer::{
+    ShopDetails, checkout_slip_model, paid_receipt_model, print_receipt, short_link,
+};
 use crate::protocol::messages::{beijing, parse_protocol_time};
 use crate::receipt::{ReceiptData, write_model_pdf};
 
@@ -56,12 +58,7 @@ impl PaymentService {
             qr_link: qr_link.clone(),
             demo_mode: self.options.demo_mode,
         };
-        let shop = ShopDetails {
-            merchant_name: self.options.merchant_name.clone(),
-            terminal_id: self.options.device_info.clone(),
-            footer: self.options.printer.config().footer.clone(),
-            demo_mode: self.options.demo_mode,
-        };
+        let shop = self.shop_details();
         // The saved PDF and the printed slip come from one model, so a reprint matches both.
         let model = paid_receipt_model(&data, &shop);
         let store = self.store.clone();
@@ -89,6 +86,71 @@ impl PaymentService {
                 Err(err) => tracing::error!(out_trade_no, error = %err, "cannot print the receipt"),
             }
         }
+    }
+}
+
+/// Where a checkout slip went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlipOutput {
+    /// Sent to the configured printer.
+    Printed,
+    /// No printer is configured, so the slip was saved as a PDF at this path.
+    Saved(std::path::PathBuf),
+}
+
+/// Why a checkout slip was not printed.
+#[derive(Debug, thiserror::Error)]
+pub enum SlipError {
+    #[error(transparent)]
+    Lifecycle(#[from] super::LifecycleError),
+    #[error("order {out_trade_no} is not known here")]
+    UnknownOrder { out_trade_no: String },
+    #[error(transparent)]
+    Job(#[from] crate::printer::JobError),
+    #[error(transparent)]
+    Print(#[from] crate::printer::PrintError),
+    #[error(transparent)]
+    Pdf(#[from] crate::receipt::ReceiptError),
+    #[error("the PDF task stopped unexpectedly")]
+    TaskFailed(#[source] tokio::task::JoinError),
+}
+
+impl PaymentService {
+    /// The shop as receipts and slips print it.
+    fn shop_details(&self) -> ShopDetails {
+        ShopDetails {
+            merchant_name: self.options.merchant_name.clone(),
+            terminal_id: self.options.device_info.clone(),
+            footer: self.options.printer.config().footer.clone(),
+            demo_mode: self.options.demo_mode,
+        }
+    }
+
+    /// Prints the checkout slip (结账小票) of an order awaiting payment: its payment QR code
+    /// (the short link of its `code_url` when shorturl answers) and expiry, so a customer can
+    /// scan the paper. Without a printer the slip is saved as a PDF in the receipt folder.
+    pub async fn print_checkout_slip(&self, out_trade_no: &str) -> Result<SlipOutput, SlipError> {
+        let order = self
+            .order(out_trade_no)
+            .await?
+            .ok_or_else(|| SlipError::UnknownOrder {
+                out_trade_no: out_trade_no.to_owned(),
+            })?;
+        let qr_payload = match &order.code_url {
+            Some(code_url) => short_link(&self.gateway, code_url).await,
+            None => String::new(),
+        };
+        let model = checkout_slip_model(&order, qr_payload, &self.shop_details())?;
+
+        if self.options.printer.is_enabled() {
+            print_receipt(&self.options.printer, &model).await?;
+            return Ok(SlipOutput::Printed);
+        }
+        let dir = self.options.receipt_dir.clone();
+        let path = tokio::task::spawn_blocking(move || write_model_pdf(&model, &dir))
+            .await
+            .map_err(SlipError::TaskFailed)??;
+        Ok(SlipOutput::Saved(path))
     }
 }
 

@@ -84,7 +84,7 @@ impl CashierApp {
         ui.horizontal(|ui| {
             // Centered by hand, because egui's horizontal layouts start at the left edge.
             let mut row_width = CANCEL_BUTTON_SIZE.x;
-            row_width += ui.spacing().item_spacing.x + CHECK_PAYMENT_BUTTON_SIZE.x;
+            row_width += 2.0 * (ui.spacing().item_spacing.x + CHECK_PAYMENT_BUTTON_SIZE.x);
             if self.demo_mode {
                 row_width += ui.spacing().item_spacing.x + SIMULATE_PAY_BUTTON_SIZE.x;
             }
@@ -105,6 +105,12 @@ impl CashierApp {
                 .min_size(CHECK_PAYMENT_BUTTON_SIZE);
             if ui.add_enabled(idle, check).clicked() {
                 action = Some(Action::CheckPayment);
+            }
+
+            let slip = Button::new(RichText::new(texts.print_slip_button).size(20.0))
+                .min_size(CHECK_PAYMENT_BUTTON_SIZE);
+            if ui.add_enabled(idle, slip).clicked() {
+                action = Some(Action::PrintCheckoutSlip);
             }
 
             if self.demo_mode {

@@ -40,6 +40,9 @@ pub enum Command {
     /// Write the settings form to the configuration file; answered with
     /// [`Update::SettingsSaved`] or [`Update::SettingsRejected`].
     SaveSettings(Box<SettingsForm>),
+    /// Print the checkout slip (结账小票) with the order's payment QR code; answered with
+    /// [`Update::SlipPrinted`] or a [`Problem::Printer`].
+    PrintCheckoutSlip { out_trade_no: String },
     /// List the orders that may still be paid, for the manual check screen; answered with
     /// [`Update::OpenOrders`].
     ListOpenOrders,
@@ -164,6 +167,8 @@ pub enum Update {
     Expired { out_trade_no: String },
     /// The test page went to the printer.
     TestPagePrinted,
+    /// The checkout slip went to the printer, or, with no printer, was saved as this PDF.
+    SlipPrinted { saved_to: Option<String> },
     /// The orders that may still be paid, newest first.
     OpenOrders(Vec<OpenOrder>),
     /// A manual check found the order not paid at the gateway; `trade_state` is the

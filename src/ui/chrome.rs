@@ -72,6 +72,10 @@ impl CashierApp {
             ),
             Message::OrderClosed => (texts.order_closed.to_owned(), None, false),
             Message::TestPagePrinted => (texts.test_page_printed.to_owned(), None, false),
+            Message::SlipPrinted(None) => (texts.slip_printed.to_owned(), None, false),
+            Message::SlipPrinted(Some(path)) => {
+                (texts.slip_saved.to_owned(), Some(path.clone()), false)
+            }
             Message::OrderExpired => (texts.order_expired.to_owned(), None, false),
             Message::Amount(error) => (amount_error_text(self.lang, error), None, true),
             Message::Problem(problem) => (

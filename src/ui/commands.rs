@@ -72,6 +72,11 @@ impl CashierApp {
                     self.screen = Screen::Settings;
                 }
             }
+            Action::PrintCheckoutSlip => {
+                if let Some(out_trade_no) = self.awaiting_out_trade_no() {
+                    self.send_quietly(Command::PrintCheckoutSlip { out_trade_no });
+                }
+            }
             Action::OpenManualCheck => {
                 if matches!(self.screen, Screen::Entry) {
                     self.message = None;

@@ -156,6 +156,8 @@ enum Message {
     OrderClosed,
     OrderExpired,
     TestPagePrinted,
+    /// The checkout slip was printed, or saved as the PDF at this path.
+    SlipPrinted(Option<String>),
     Amount(AmountError),
     Discount(AmountError),
     DiscountTooLarge,
@@ -194,6 +196,7 @@ enum Action {
     OpenSettings,
     CloseSettings,
     PrintTestPage,
+    PrintCheckoutSlip,
     OpenManualCheck,
     CloseManualCheck,
     /// Manual check of a typed or picked `out_trade_no`.

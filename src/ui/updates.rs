@@ -75,6 +75,11 @@ impl CashierApp {
 
             Update::OpenOrders(orders) => self.open_orders = orders,
 
+            Update::SlipPrinted { saved_to } => {
+                self.in_flight = None;
+                self.message = Some(Message::SlipPrinted(saved_to));
+            }
+
             Update::Expired { out_trade_no } => {
                 if self.is_awaiting(&out_trade_no) {
                     self.in_flight = None;
