@@ -29,6 +29,27 @@ pub const DEMO_API_KEY: &str = "wxpayposdemokey00000000000000000";
 /// Database file name in the data folder.
 pub const DATABASE_FILE_NAME: &str = "wxpay-pos.sqlite3";
 
+/// Name of the receipt folder in the data folder.
+pub const RECEIPT_DIR_NAME: &str = "receipts";
+
+/// The database file: `storage.database`, or the file in the platform data folder.
+pub fn database_path(settings: &Settings, dirs: &AppDirs) -> PathBuf {
+    settings
+        .storage
+        .database
+        .clone()
+        .unwrap_or_else(|| dirs.data_dir.join(DATABASE_FILE_NAME))
+}
+
+/// The receipt folder: `storage.receipt_dir`, or the folder in the platform data folder.
+pub fn receipt_dir(settings: &Settings, dirs: &AppDirs) -> PathBuf {
+    settings
+        .storage
+        .receipt_dir
+        .clone()
+        .unwrap_or_else(|| dirs.data_dir.join(RECEIPT_DIR_NAME))
+}
+
 /// The demo merchant, used when no merchant is configured.
 pub fn demo_merchant() -> Merchant {
     Merchant {
@@ -83,16 +104,8 @@ pub async fn start_services(
     dirs: &AppDirs,
     listener_mode: ListenerMode,
 ) -> anyhow::Result<Services> {
-    let database_path = settings
-        .storage
-        .database
-        .clone()
-        .unwrap_or_else(|| dirs.data_dir.join(DATABASE_FILE_NAME));
-    let receipt_dir = settings
-        .storage
-        .receipt_dir
-        .clone()
-        .unwrap_or_else(|| dirs.data_dir.join("receipts"));
+    let database_path = database_path(settings, dirs);
+    let receipt_dir = receipt_dir(settings, dirs);
     let store = Store::open(&database_path)
         .with_context(|| format!("cannot open the database {}", database_path.display()))?;
 

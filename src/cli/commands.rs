@@ -256,11 +256,7 @@ async fn reprint(
     out_trade_no: &str,
     to_printer: bool,
 ) -> anyhow::Result<ExitCode> {
-    let database_path = settings
-        .storage
-        .database
-        .clone()
-        .unwrap_or_else(|| dirs.data_dir.join(crate::app::DATABASE_FILE_NAME));
+    let database_path = crate::app::database_path(settings, dirs);
     let shop = printer::ShopDetails::from_settings(settings);
     let key = out_trade_no.to_owned();
     let model = tokio::task::spawn_blocking(move || {
@@ -271,7 +267,13 @@ async fn reprint(
     .await
     .context("the database task stopped unexpectedly")??;
 
-    output_model(settings, model, to_printer, receipt_dir(settings, dirs)).await?;
+    output_model(
+        settings,
+        model,
+        to_printer,
+        crate::app::receipt_dir(settings, dirs),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -296,15 +298,6 @@ async fn output_model(
         .context("the PDF task stopped unexpectedly")??;
     println!("{}", path.display());
     Ok(())
-}
-
-/// Returns the receipt folder, chosen as `start_services` chooses it.
-fn receipt_dir(settings: &Settings, dirs: &AppDirs) -> PathBuf {
-    settings
-        .storage
-        .receipt_dir
-        .clone()
-        .unwrap_or_else(|| dirs.data_dir.join("receipts"))
 }
 
 /// True for `http://` URLs whose host is a loopback address.
