@@ -18,6 +18,9 @@ use wxpay_pos::store::{PaymentRecord, PaymentSource};
 use wxpay_pos::ui::bridge::bridge_pair;
 use wxpay_pos::ui::{CashierApp, CashierOptions, install_fonts};
 
+/// Frames `Harness::run` may take to settle.
+const MAX_SETTLE_STEPS: u64 = 32;
+
 fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
@@ -61,6 +64,9 @@ fn main() {
     );
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1024.0, 768.0))
+        // Updates from the real services arrive between frames, so a burst of repaints can
+        // take a few more steps to settle than the default allows.
+        .with_max_steps(MAX_SETTLE_STEPS)
         .with_context_setup(install_fonts)
         .build_ui_state(|ui, app: &mut CashierApp| app.cashier_ui(ui), app);
     harness.run();

@@ -144,6 +144,37 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
             reporter.send(update).await;
         }
         Command::CheckPayment { out_trade_no } => {
+            // An order already recorded as paid is reported with its transaction and payment
+            // time, so that the cashier does not take an earlier payment for a new one.
+            if let Ok(Some(order)) = service.order(&out_trade_no).await
+                && matches!(
+                    order.state,
+                    OrderState::Paid | OrderState::PartlyRefunded | OrderState::Refunded
+                )
+            {
+                let store = service.store().clone();
+                let key = out_trade_no.clone();
+                let time_end = tokio::task::spawn_blocking(move || store.payment_time_end(&key))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .flatten()
+                    .and_then(|text| crate::protocol::messages::parse_protocol_time(&text))
+                    .map(|time| {
+                        time.with_timezone(&crate::protocol::messages::beijing())
+                            .format("%Y-%m-%d %H:%M:%S")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                reporter
+                    .send(Update::AlreadyPaid {
+                        out_trade_no,
+                        transaction_id: order.transaction_id.unwrap_or_default(),
+                        paid_at: time_end,
+                    })
+                    .await;
+                return;
+            }
             match service.check_payment(&out_trade_no).await {
                 Ok((state, trade_state)) if state.is_open() => {
                     let trade_state = trade_state

@@ -37,7 +37,12 @@ pub async fn run_headless(
             let state = services.service.cancel(&out_trade_no).await?;
             services.service.finish_receipts().await;
             print_order(&services, &out_trade_no, state).await?;
-            Ok(ExitCode::SUCCESS)
+            // A paid order cannot be closed; scripts learn that from the exit code.
+            Ok(if state == OrderState::Closed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_NOT_PAID)
+            })
         }
         CliCommand::Listen => listen(&settings, &dirs).await,
         CliCommand::Simulator { addr, time_scale } => {
@@ -69,7 +74,13 @@ async fn charge(
     body: &str,
     wait: bool,
 ) -> anyhow::Result<ExitCode> {
-    let amount = Fen::parse_yuan(amount).with_context(|| format!("invalid amount {amount:?}"))?;
+    let amount = Fen::parse_yuan(amount).context("invalid amount")?;
+    if crate::orders::truncate_body(body.trim()).len() < body.trim().len() {
+        eprintln!(
+            "warning: the description is longer than {} bytes and is cut to fit WeChat's body field",
+            crate::orders::MAX_BODY_BYTES
+        );
+    }
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
     let mut events = services.service.subscribe();
     let order = services.service.charge(amount, body).await?;
@@ -77,7 +88,10 @@ async fn charge(
     println!("out_trade_no: {}", order.out_trade_no);
     println!("code_url: {}", order.code_url);
     println!("amount: {}", order.amount);
-    println!("expires_at: {}", order.expires_at.to_rfc3339());
+    let expires_at = order
+        .expires_at
+        .with_timezone(&crate::protocol::messages::beijing());
+    println!("expires_at: {}", expires_at.to_rfc3339());
     if let Some(simulator) = &services.simulator {
         println!(
             "demo mode: pay with `curl -X POST {}/sim/orders/{}/pay`",

@@ -12,7 +12,8 @@ use crate::i18n::Lang;
 
 pub use commands::run_headless;
 
-/// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed).
+/// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed), and
+/// of `close` when the order could not be closed because it is paid.
 pub const EXIT_NOT_PAID: u8 = 2;
 
 /// WeChat Pay Native (QR code) cashier. Without a command, opens the cashier window.

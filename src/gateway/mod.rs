@@ -48,7 +48,7 @@ pub enum GatewayError {
         #[source]
         source: XmlError,
     },
-    #[error("{path}: {source}")]
+    #[error("{path} returned an error reply")]
     Reply {
         path: &'static str,
         #[source]

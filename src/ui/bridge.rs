@@ -167,6 +167,13 @@ pub enum Update {
     Expired { out_trade_no: String },
     /// The test page went to the printer.
     TestPagePrinted,
+    /// A manual check found the order already recorded as paid.
+    AlreadyPaid {
+        out_trade_no: String,
+        transaction_id: String,
+        /// Payment time in Beijing time (`YYYY-MM-DD HH:MM:SS`), empty when unknown.
+        paid_at: String,
+    },
     /// The checkout slip went to the printer, or, with no printer, was saved as this PDF.
     SlipPrinted { saved_to: Option<String> },
     /// The orders that may still be paid, newest first.

@@ -49,7 +49,7 @@ impl CashierApp {
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 if self.cart.is_empty() {
-                    ui.label(RichText::new(texts.cart_empty).weak());
+                    ui.add(egui::Label::new(RichText::new(texts.cart_empty).weak()).wrap());
                 }
                 for (index, line) in self.cart.lines().iter().enumerate() {
                     if let Some(chosen) = self.cart_line_ui(ui, index, line, charging) {

@@ -72,6 +72,11 @@ impl CashierApp {
             ),
             Message::OrderClosed => (texts.order_closed.to_owned(), None, false),
             Message::TestPagePrinted => (texts.test_page_printed.to_owned(), None, false),
+            Message::AlreadyPaid(transaction_id) => (
+                texts.already_paid.to_owned(),
+                Some(transaction_id.clone()),
+                false,
+            ),
             Message::SlipPrinted(None) => (texts.slip_printed.to_owned(), None, false),
             Message::SlipPrinted(Some(path)) => {
                 (texts.slip_saved.to_owned(), Some(path.clone()), false)

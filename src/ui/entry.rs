@@ -70,7 +70,7 @@ impl CashierApp {
         if ui.input(|input| input.key_pressed(Key::Escape)) {
             self.form.barcode_text.clear();
             self.form.amount_text.clear();
-            self.form.focus = Some(Field::Barcode);
+            self.form.focus = Some(Field::Amount);
             self.cart_unsaved = true;
         }
         shortcut.or(action)

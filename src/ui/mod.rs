@@ -156,6 +156,8 @@ enum Message {
     OrderClosed,
     OrderExpired,
     TestPagePrinted,
+    /// A manual check found an order already paid; its transaction id and payment time follow.
+    AlreadyPaid(String),
     /// The checkout slip was printed, or saved as the PDF at this path.
     SlipPrinted(Option<String>),
     Amount(AmountError),
@@ -234,7 +236,7 @@ impl CashierApp {
                 description: lang.texts().default_description.to_owned(),
                 discount_text: String::new(),
                 barcode_text: String::new(),
-                focus: Some(Field::Barcode),
+                focus: Some(Field::Amount),
             },
             cart: Cart::default(),
             catalogue: CatalogueView::default(),

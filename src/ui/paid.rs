@@ -29,6 +29,8 @@ impl CashierApp {
 
         let secs_left = PAID_SCREEN_SECS - (now_secs - shown_at_secs);
         if secs_left <= 0.0 {
+            // Nothing was drawn this frame, so the sale screen must be drawn at once.
+            ui.ctx().request_repaint();
             return Some(Action::NewSale);
         }
         // Wake up when the shown whole second changes.

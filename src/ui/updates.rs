@@ -75,6 +75,15 @@ impl CashierApp {
 
             Update::OpenOrders(orders) => self.open_orders = orders,
 
+            Update::AlreadyPaid {
+                transaction_id,
+                paid_at,
+                ..
+            } => {
+                self.in_flight = None;
+                self.message = Some(Message::AlreadyPaid(format!("{transaction_id}  {paid_at}")));
+            }
+
             Update::SlipPrinted { saved_to } => {
                 self.in_flight = None;
                 self.message = Some(Message::SlipPrinted(saved_to));
@@ -144,6 +153,6 @@ impl CashierApp {
     pub(super) fn back_to_entry(&mut self, message: Option<Message>) {
         self.screen = Screen::Entry;
         self.message = message;
-        self.form.focus = Some(Field::Barcode);
+        self.form.focus = Some(Field::Amount);
     }
 }
