@@ -99,6 +99,8 @@ pub struct CashierApp {
     message: Option<Message>,
     /// Set once the command runner has dropped its end of the update channel.
     updates_closed: bool,
+    /// Set once the first frame was drawn, which is logged as the window being ready.
+    first_frame_drawn: bool,
 }
 
 /// The screen in view, with the data it shows.
@@ -250,6 +252,7 @@ impl CashierApp {
             open_orders: Vec::new(),
             message: None,
             updates_closed: false,
+            first_frame_drawn: false,
         };
         // A failed send is shown on the first frame; the sale works without a catalogue.
         app.send_quietly(bridge::Command::LoadCatalogue);
@@ -311,6 +314,10 @@ impl CashierApp {
 
         if let Some(action) = action {
             self.run_action(action);
+        }
+        if !self.first_frame_drawn {
+            self.first_frame_drawn = true;
+            tracing::info!("cashier window ready");
         }
         self.save_cart_if_changed();
         self.customer_display(ui.ctx());
