@@ -263,9 +263,9 @@ async fn listener_rejects_oversized_and_non_post() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn paid_receipt_prints_on_the_configured_printer() {
-    // A virtual ESC/POS printer on 127.0.0.1 that keeps every byte it receives.
+/// Starts a stack whose receipt printer is a virtual ESC/POS printer on 127.0.0.1; the task
+/// returns every byte the printer received once the job's connection closes.
+async fn stack_with_virtual_printer() -> (Stack, tokio::task::JoinHandle<Vec<u8>>) {
     let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let printer_addr = printer.local_addr().unwrap();
     let received = tokio::spawn(async move {
@@ -284,6 +284,12 @@ async fn paid_receipt_prints_on_the_configured_printer() {
         ..common::StackConfig::default()
     })
     .await;
+    (stack, received)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paid_receipt_prints_on_the_configured_printer() {
+    let (stack, received) = stack_with_virtual_printer().await;
 
     let order = stack.service.charge(Fen(1990), "奶茶").await.unwrap();
     let transaction_id = stack.simulator.pay(&order.out_trade_no).unwrap();
@@ -303,24 +309,7 @@ async fn paid_receipt_prints_on_the_configured_printer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkout_slip_prints_the_short_link() {
-    let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let printer_addr = printer.local_addr().unwrap();
-    let received = tokio::spawn(async move {
-        use tokio::io::AsyncReadExt;
-        let (mut socket, _) = printer.accept().await.unwrap();
-        let mut bytes = Vec::new();
-        socket.read_to_end(&mut bytes).await.unwrap();
-        bytes
-    });
-    let settings = wxpay_pos::config::Settings::parse(&format!(
-        "[printer]\nkind = \"escpos\"\naddress = \"{printer_addr}\"\nstatus_check = false\n"
-    ))
-    .unwrap();
-    let stack = Stack::start_config(common::StackConfig {
-        printer: Some(settings.printer),
-        ..common::StackConfig::default()
-    })
-    .await;
+    let (stack, received) = stack_with_virtual_printer().await;
 
     let order = stack.service.charge(Fen(880), "蛋糕").await.unwrap();
     let output = stack

@@ -1,4 +1,4 @@
-//! Verifying and applying a payment notification, and the XML answer WeChat expects.
+//! Verifying and applying a payment notification, and the XML reply WeChat expects.
 
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ pub const FAIL_MSG_REJECTED: &str = "invalid notification";
 /// `return_msg` of the FAIL reply when the notification could not be processed now.
 pub const FAIL_MSG_RETRY: &str = "temporarily unavailable";
 
-/// What was decided about a notification; stored in the audit table by name.
+/// The decision on a notification, stored in the audit table by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotifyVerdict {
     /// A new payment was committed.
@@ -31,7 +31,7 @@ pub enum NotifyVerdict {
 }
 
 impl NotifyVerdict {
-    /// The audit table's name for the verdict.
+    /// Returns the audit table's name for the verdict.
     pub fn as_str(self) -> &'static str {
         match self {
             NotifyVerdict::Accepted => "accepted",
@@ -43,7 +43,7 @@ impl NotifyVerdict {
     }
 }
 
-/// The listener's answer: the verdict and the XML body to send.
+/// The listener's reply: the verdict and the XML body to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyReply {
     pub verdict: NotifyVerdict,
@@ -68,7 +68,7 @@ impl Decision {
     }
 }
 
-/// What the checks before the database decided.
+/// The outcome of the checks that need no database.
 enum Checked {
     /// Settled without a payment: rejected, or a genuine report of a failed payment.
     Settled(Decision),
@@ -115,8 +115,8 @@ fn decision_for_outcome(out_trade_no: Option<String>, outcome: &JobOutcome) -> D
 
 impl PaymentService {
     /// Verifies a payment notification body and, when it is genuine and matches an order,
-    /// commits the payment together with its audit row. SUCCESS is answered only after the
-    /// commit; a database error answers FAIL so that WeChat delivers it again. Every body is
+    /// commits the payment together with its audit row. SUCCESS is returned only after the
+    /// commit; a database error returns FAIL so that WeChat delivers it again. Every body is
     /// kept in the audit table.
     pub async fn handle_notification(
         self: &Arc<Self>,
@@ -245,7 +245,7 @@ fn reply_for(decision: &Decision, remote_addr: &str) -> NotifyReply {
             notify_reply_fail(FAIL_MSG_REJECTED)
         }
         NotifyVerdict::Error => {
-            tracing::error!(out_trade_no, reason = %decision.reason, "notification not processed; answering FAIL so it is retried");
+            tracing::error!(out_trade_no, reason = %decision.reason, "notification not processed; replying FAIL so that WeChat retries it");
             notify_reply_fail(FAIL_MSG_RETRY)
         }
     };
