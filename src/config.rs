@@ -13,11 +13,11 @@ use crate::protocol::{ApiKey, Merchant, SignType};
 
 /// Name of the configuration file in the platform config folder.
 pub const CONFIG_FILE_NAME: &str = "config.toml";
-/// Length the API key (API密钥) must have; the merchant platform issues 32 characters.
+/// Required length of the API key (API密钥), in characters.
 pub const API_KEY_LEN: usize = 32;
 /// Longest `appid`, `mch_id` and `device_info` the protocol accepts.
 pub const MAX_ID_LEN: usize = 32;
-/// Longest shop name, in characters; it must fit the top bar and the customer display.
+/// Maximum shop name length, in characters, so that it fits the top bar and the customer display.
 pub const MAX_SHOP_NAME_CHARS: usize = 32;
 /// Longest `notify_url` the protocol accepts.
 pub const MAX_NOTIFY_URL_LEN: usize = 256;
@@ -93,7 +93,7 @@ impl std::fmt::Debug for MerchantSettings {
 }
 
 impl MerchantSettings {
-    /// The protocol identity these settings describe.
+    /// Returns the protocol identity these settings describe.
     pub fn merchant(&self) -> Merchant {
         Merchant {
             appid: self.appid.clone(),
@@ -104,7 +104,7 @@ impl MerchantSettings {
     }
 }
 
-/// Where the notification listener accepts connections.
+/// The address the notification listener accepts connections on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ListenerSettings {
@@ -147,7 +147,7 @@ impl Default for ClientSettings {
 }
 
 impl ClientSettings {
-    /// The timeouts as durations.
+    /// Returns the timeouts as durations.
     pub fn timeouts(&self) -> ClientTimeouts {
         ClientTimeouts {
             connect_timeout: std::time::Duration::from_secs(self.connect_timeout_secs),
@@ -176,7 +176,7 @@ impl Default for UiSettings {
     }
 }
 
-/// Why the configuration cannot be used.
+/// A reason the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration file {path}")]
@@ -207,7 +207,7 @@ pub struct AppDirs {
 }
 
 impl AppDirs {
-    /// The platform's folders for this app, or `./wxpay-pos-data` when the platform has none.
+    /// Returns the platform's folders for this app, or `./wxpay-pos-data` when the platform has none.
     pub fn platform() -> AppDirs {
         match directories::ProjectDirs::from("", "", "wxpay-pos") {
             Some(dirs) => AppDirs {

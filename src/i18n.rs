@@ -100,13 +100,13 @@ pub struct Texts {
     pub manual_check_button: &'static str,
     /// Title of the manual check screen.
     pub manual_check_title: &'static str,
-    /// What the manual check screen does.
+    /// Explanation of the manual check screen.
     pub manual_check_note: &'static str,
     /// Heading of the list of orders that may still be paid.
     pub open_orders_title: &'static str,
     /// Shown when no order may still be paid.
     pub open_orders_empty: &'static str,
-    /// The awaiting screen's button that asks WeChat Pay whether the order is paid.
+    /// The awaiting screen's button that queries WeChat Pay for the order's payment.
     pub check_payment_button: &'static str,
     /// Shown while that check runs.
     pub checking_payment: &'static str,

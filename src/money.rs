@@ -12,7 +12,7 @@ pub const MAX_AMOUNT_FEN: i64 = 100_000_000;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fen(pub i64);
 
-/// Why a yuan amount typed by a person was rejected.
+/// A reason a yuan amount typed by a person was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
     #[error("amount is empty")]
@@ -99,7 +99,7 @@ impl Fen {
         text.parse().ok().map(Fen)
     }
 
-    /// The amount in fen.
+    /// Returns the amount in fen.
     pub fn fen(self) -> i64 {
         self.0
     }

@@ -15,7 +15,7 @@ use wxpay_pos::store::OrderState;
 
 const SUCCESS_REPLY: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
-/// A closed local port, for a notify_url that every notification fails to reach.
+/// Returns the URL of a closed local port, for a notify_url that every notification fails to reach.
 fn dead_notify_url() -> String {
     let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/wxpay/notify", socket.local_addr().unwrap());
@@ -78,7 +78,7 @@ async fn unifiedorder_faults_are_retried_with_same_order() {
             Some(order.code_url.as_str()),
             "{fault:?}"
         );
-        // The gateway holds one order under this number, reachable by its code_url.
+        // The gateway has one order under this number, reachable by its code_url.
         let status = stack.simulator.order_status(&order.out_trade_no).unwrap();
         assert_eq!(status.trade_state.as_str(), "NOTPAY", "{fault:?}");
 
@@ -107,7 +107,7 @@ async fn lost_unifiedorder_replies_leave_order_unknown_then_settled() {
     let out_trade_no = open[0].out_trade_no.clone();
     assert_eq!(open[0].state, OrderState::Unknown);
 
-    // The gateway holds the order unpaid, but nobody saw its QR code: orderquery then
+    // The gateway has the order unpaid, but no customer saw its QR code: orderquery then
     // closeorder settle it as closed, and it can no longer be paid.
     stack
         .wait_for_state(&out_trade_no, OrderState::Closed)
@@ -657,7 +657,7 @@ async fn new_charge_waits_for_startup_reconciliation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refused_number_continues_the_sale_under_a_new_one() {
+async fn refused_number_gets_new_number() {
     let stack = stack_without_poller().await;
     stack.simulator.inject_fault(
         FaultTarget::UnifiedOrder,

@@ -32,7 +32,7 @@ pub const DATABASE_FILE_NAME: &str = "wxpay-pos.sqlite3";
 /// Name of the receipt folder in the data folder.
 pub const RECEIPT_DIR_NAME: &str = "receipts";
 
-/// The database file: `storage.database`, or the file in the platform data folder.
+/// Returns the database file: `storage.database`, or the file in the platform data folder.
 pub fn database_path(settings: &Settings, dirs: &AppDirs) -> PathBuf {
     settings
         .storage
@@ -41,7 +41,7 @@ pub fn database_path(settings: &Settings, dirs: &AppDirs) -> PathBuf {
         .unwrap_or_else(|| dirs.data_dir.join(DATABASE_FILE_NAME))
 }
 
-/// The receipt folder: `storage.receipt_dir`, or the folder in the platform data folder.
+/// Returns the receipt folder: `storage.receipt_dir`, or the folder in the platform data folder.
 pub fn receipt_dir(settings: &Settings, dirs: &AppDirs) -> PathBuf {
     settings
         .storage
@@ -50,7 +50,7 @@ pub fn receipt_dir(settings: &Settings, dirs: &AppDirs) -> PathBuf {
         .unwrap_or_else(|| dirs.data_dir.join(RECEIPT_DIR_NAME))
 }
 
-/// The demo merchant, used when no merchant is configured.
+/// Returns the demo merchant, used when no merchant is configured.
 pub fn demo_merchant() -> Merchant {
     Merchant {
         appid: DEMO_APPID.into(),
@@ -60,7 +60,7 @@ pub fn demo_merchant() -> Merchant {
     }
 }
 
-/// The merchant the settings describe, or the demo merchant.
+/// Returns the merchant the settings describe, or the demo merchant.
 pub fn configured_merchant(settings: &Settings) -> Merchant {
     settings
         .merchant

@@ -27,7 +27,7 @@ impl Default for ClientTimeouts {
     }
 }
 
-/// Why a gateway call failed.
+/// A failed gateway call.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     #[error("cannot build the HTTP client")]
@@ -67,7 +67,7 @@ impl GatewayError {
         }
     }
 
-    /// The business `err_code`, when the gateway returned `result_code=FAIL`.
+    /// Returns the business `err_code`, when the gateway returned `result_code=FAIL`.
     pub fn err_code(&self) -> Option<&str> {
         match self {
             GatewayError::Reply { source, .. } => source.err_code(),
@@ -112,12 +112,12 @@ impl GatewayClient {
         })
     }
 
-    /// The merchant this client signs for.
+    /// Returns the merchant this client signs for.
     pub fn merchant(&self) -> &Merchant {
         &self.merchant
     }
 
-    /// The gateway base URL.
+    /// Returns the gateway base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

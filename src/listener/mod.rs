@@ -1,5 +1,5 @@
 //! The payment notification listener: an HTTP server (axum) that hands each notification body
-//! to the order lifecycle and answers with the XML WeChat expects.
+//! to the order lifecycle and replies with the XML WeChat expects.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ pub const NOTIFY_PATH: &str = "/wxpay/notify";
 /// Largest notification body read; a larger one is rejected and audited without its body.
 pub const MAX_NOTIFY_BODY_BYTES: usize = MAX_XML_BODY_BYTES;
 
-/// Builds the listener's routes. Every path and method reaches [`notify`], which answers
+/// Builds the listener's routes. Every path and method reaches [`notify`], which replies to
 /// non-POST requests and unknown paths with a FAIL XML body.
 pub fn router(service: Arc<PaymentService>) -> Router {
     Router::new().fallback(notify).with_state(service)
@@ -72,7 +72,7 @@ pub struct ListenerHandle {
 }
 
 impl ListenerHandle {
-    /// The local URL of the notification endpoint, e.g. `http://127.0.0.1:8088/wxpay/notify`.
+    /// Returns the local URL of the notification endpoint, e.g. `http://127.0.0.1:8088/wxpay/notify`.
     pub fn notify_url(&self) -> String {
         format!("http://{}{}", self.addr, NOTIFY_PATH)
     }

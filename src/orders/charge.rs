@@ -35,7 +35,7 @@ fn refuses_the_number(err: &GatewayError) -> bool {
 /// Digits of randomness at the end of a generated `out_trade_no`.
 const OUT_TRADE_NO_RANDOM_DIGITS: usize = 6;
 
-/// Why a charge could not be started.
+/// A reason a charge could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum ChargeError {
     #[error("the description is empty")]
@@ -62,7 +62,7 @@ pub fn truncate_body(body: &str) -> &str {
     &body[..end]
 }
 
-/// A new `out_trade_no`: Beijing time to the second, then random digits (20 characters).
+/// Creates an `out_trade_no`: Beijing time to the second, then random digits (20 characters).
 fn new_out_trade_no() -> String {
     let mut rng = rand::rng();
     let mut number = format_protocol_time(Utc::now());
@@ -217,7 +217,7 @@ impl PaymentService {
     }
 
     /// Closes an unpaid order with closeorder. Returns the order's state afterwards: `closed`,
-    /// or `paid` when the gateway answered ORDERPAID and orderquery confirmed the payment.
+    /// or `paid` when the gateway returned ORDERPAID and orderquery confirmed the payment.
     pub async fn cancel(
         self: &Arc<Self>,
         out_trade_no: &str,
@@ -246,7 +246,7 @@ impl PaymentService {
 
     /// Asks the gateway for the order's state and applies it: SUCCESS with the order's amount
     /// confirms the payment, CLOSED closes it, PAYERROR fails it. An order whose unifiedorder
-    /// outcome was unknown is closed when the gateway holds it unpaid, because nobody saw its
+    /// outcome was unknown is closed when the gateway holds it unpaid, because no customer saw its
     /// QR code, and failed when the gateway does not know it. Returns the local state.
     pub async fn query_and_confirm(
         self: &Arc<Self>,

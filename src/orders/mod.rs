@@ -36,7 +36,7 @@ pub const ORDER_LIFETIME: Duration = Duration::from_secs(2 * 3600);
 /// Settings the lifecycle needs beyond the gateway client and the store.
 #[derive(Debug, Clone)]
 pub struct ServiceOptions {
-    /// Where WeChat posts payment notifications (the listener's public address).
+    /// The URL WeChat posts payment notifications to (the listener's public address).
     pub notify_url: String,
     pub spbill_create_ip: String,
     /// The counter's terminal id, sent as `device_info`.
@@ -86,7 +86,7 @@ pub struct OrderEvent {
     pub transaction_id: Option<String>,
 }
 
-/// Why confirming or querying a payment failed.
+/// A failure to confirm or query a payment.
 #[derive(Debug, thiserror::Error)]
 pub enum LifecycleError {
     #[error(transparent)]
@@ -139,17 +139,17 @@ impl PaymentService {
         }))
     }
 
-    /// The store behind the service.
+    /// Returns the store behind the service.
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    /// The gateway client behind the service.
+    /// Returns the gateway client behind the service.
     pub fn gateway(&self) -> &GatewayClient {
         &self.gateway
     }
 
-    /// The service's settings.
+    /// Returns the service's settings.
     pub fn options(&self) -> &ServiceOptions {
         &self.options
     }

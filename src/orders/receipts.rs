@@ -82,14 +82,14 @@ impl PaymentService {
         if self.options.printer.prints_automatically() {
             match print_receipt(&self.options.printer, &model).await {
                 Ok(()) => tracing::info!(out_trade_no, "receipt printed"),
-                // The payment stands; the cashier can reprint with `wxpay-pos reprint`.
+                // The payment is kept; the cashier can reprint with `wxpay-pos reprint`.
                 Err(err) => tracing::error!(out_trade_no, error = %err, "cannot print the receipt"),
             }
         }
     }
 }
 
-/// Where a checkout slip went.
+/// The destination a checkout slip went to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlipOutput {
     /// Sent to the configured printer.
@@ -98,7 +98,7 @@ pub enum SlipOutput {
     Saved(std::path::PathBuf),
 }
 
-/// Why a checkout slip was not printed.
+/// A reason a checkout slip was not printed.
 #[derive(Debug, thiserror::Error)]
 pub enum SlipError {
     #[error(transparent)]
@@ -116,7 +116,7 @@ pub enum SlipError {
 }
 
 impl PaymentService {
-    /// The shop as receipts and slips print it.
+    /// Returns the shop as receipts and slips print it.
     fn shop_details(&self) -> ShopDetails {
         ShopDetails {
             merchant_name: self.options.merchant_name.clone(),
@@ -127,7 +127,7 @@ impl PaymentService {
     }
 
     /// Prints the checkout slip (结账小票) of an order awaiting payment: its payment QR code
-    /// (the short link of its `code_url` when shorturl answers) and expiry, so a customer can
+    /// (the short link of its `code_url` when shorturl succeeds) and expiry, so a customer can
     /// scan the paper. Without a printer the slip is saved as a PDF in the receipt folder.
     pub async fn print_checkout_slip(&self, out_trade_no: &str) -> Result<SlipOutput, SlipError> {
         let order = self

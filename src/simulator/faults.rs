@@ -25,11 +25,11 @@ pub enum Fault {
     /// Wait this long before handling the request, as a slow gateway would; a client with a
     /// shorter timeout gives up while the request is still handled.
     Delay(Duration),
-    /// Answer with this HTTP status and an empty body, without handling the request.
+    /// Reply with this HTTP status and an empty body, without handling the request.
     HttpStatus(u16),
-    /// Answer `result_code=FAIL`, `err_code=SYSTEMERROR`, without handling the request.
+    /// Reply `result_code=FAIL`, `err_code=SYSTEMERROR`, without handling the request.
     SystemError,
-    /// Answer `result_code=FAIL` with this `err_code` (for example OUT_TRADE_NO_USED), without
+    /// Reply `result_code=FAIL` with this `err_code` (for example OUT_TRADE_NO_USED), without
     /// handling the request.
     BusinessError(&'static str),
     /// Close the connection without handling the request.
@@ -58,12 +58,12 @@ impl FaultQueue {
     }
 }
 
-/// A response whose body fails at once, which makes the server abort the connection.
+/// Builds a response whose body fails at once, which makes the server abort the connection.
 pub(crate) fn dropped_connection() -> Response {
     (StatusCode::OK, Body::new(FailingBody)).into_response()
 }
 
-/// An empty response with `status`.
+/// Builds an empty response with `status`.
 pub(crate) fn bare_status(status: u16) -> Response {
     StatusCode::from_u16(status)
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

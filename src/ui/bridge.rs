@@ -1,5 +1,5 @@
 //! Messages between the cashier screen and the rest of the app. Screens never do I/O: they
-//! send [`Command`]s on a bounded channel, and the app's command runner answers with
+//! send [`Command`]s on a bounded channel, and the app's command runner replies with
 //! [`Update`]s on another bounded channel, waking the UI with `request_repaint`.
 
 use chrono::{DateTime, Utc};
@@ -27,10 +27,10 @@ pub enum Command {
     /// Manual check (转手工确认): ask the gateway (orderquery) whether the order is paid. Only
     /// the gateway's SUCCESS confirms it; nothing marks an order paid by hand.
     CheckPayment { out_trade_no: String },
-    /// Load the product catalogue and the cart saved by the last run; answered with
+    /// Load the product catalogue and the cart saved by the last run. The reply is
     /// [`Update::CatalogueLoaded`] and, when a sale was in progress, [`Update::CartRestored`].
     LoadCatalogue,
-    /// Replace the saved cart; sent on every cart edit. Answered only on failure.
+    /// Replace the saved cart; sent on every cart edit. A reply comes only on failure.
     SaveCart(SavedCart),
     /// Insert or update a product; answered with [`Update::ProductSaved`] or
     /// [`Update::ProductRejected`].
@@ -132,7 +132,7 @@ pub struct OpenOrder {
     pub body: String,
 }
 
-/// Why a command failed, in terms the cashier can act on. The UI turns each kind into text in
+/// A command failure, in terms the cashier can act on. The UI turns each kind into text in
 /// the chosen language; `detail` is the technical cause, shown small under that text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
@@ -146,7 +146,7 @@ pub enum Problem {
     NotAllowed { detail: String },
     /// The cart could not be saved; the sale goes on, but would be lost in a crash.
     CartNotSaved { detail: String },
-    /// The receipt printer failed or is not configured; `detail` says what to check.
+    /// The receipt printer failed or is not configured; `detail` names what to check.
     Printer { detail: String },
 }
 

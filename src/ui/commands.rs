@@ -122,7 +122,7 @@ impl CashierApp {
         self.cart_unsaved = true;
     }
 
-    /// Adds the product with the scanned code, or says that no product has it.
+    /// Adds the product with the scanned code, or shows that no product has it.
     fn scan_barcode(&mut self) {
         let barcode = self.form.barcode_text.trim().to_owned();
         self.form.barcode_text.clear();
