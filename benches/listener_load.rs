@@ -92,6 +92,9 @@ async fn run(total: usize, connections: usize) {
                 time_start: "20261204100000".into(),
                 time_expire: "20261204120000".into(),
                 expires_at_ms: i64::MAX,
+                terminal: "POS01".into(),
+                product_id: None,
+                openid: None,
             })
             .expect("insert order");
         store

@@ -135,6 +135,9 @@ fn database_writer_child() {
                 time_start: "20261204100000".into(),
                 time_expire: "20261204120000".into(),
                 expires_at_ms: 0,
+                terminal: "POS01".into(),
+                product_id: None,
+                openid: None,
             })
             .unwrap();
         store

@@ -40,6 +40,9 @@ fn store_with_order(dir: &std::path::Path) -> Store {
             time_start: "20240501140000".to_owned(),
             time_expire: "20240501160000".to_owned(),
             expires_at_ms: EXPIRES_AT_MS,
+            terminal: "POS01".into(),
+            product_id: None,
+            openid: None,
         })
         .unwrap();
     assert!(

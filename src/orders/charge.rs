@@ -136,6 +136,9 @@ impl PaymentService {
             time_start: format_protocol_time(now),
             time_expire: format_protocol_time(expires_at),
             expires_at_ms: expires_at.timestamp_millis(),
+            terminal: self.options.device_info.clone(),
+            product_id: None,
+            openid: None,
         };
         let store = self.store.clone();
         let saved = new_order.clone();

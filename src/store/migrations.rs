@@ -101,4 +101,32 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE orders SET sale_id = out_trade_no WHERE sale_id IS NULL;
     CREATE INDEX orders_sale ON orders (sale_id);
     "#,
+    // 4: the counter an order was taken at, mode-1 (product QR) fields, products that can be
+    // switched off, and refunds. `refunds.state` is one of requested, processing, success,
+    // change, refundclose and failed; the sum of a paid order's refunds other than failed
+    // ones never exceeds its total_fee (enforced where refunds are requested).
+    r#"
+    ALTER TABLE orders ADD COLUMN terminal TEXT NOT NULL DEFAULT '';
+    ALTER TABLE orders ADD COLUMN product_id TEXT;
+    ALTER TABLE orders ADD COLUMN openid TEXT;
+    ALTER TABLE products ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX payments_time_end ON payments (time_end);
+
+    CREATE TABLE refunds (
+        id               INTEGER PRIMARY KEY,
+        out_refund_no    TEXT NOT NULL UNIQUE,
+        out_trade_no     TEXT NOT NULL REFERENCES orders (out_trade_no),
+        refund_fee       INTEGER NOT NULL CHECK (refund_fee > 0),
+        total_fee        INTEGER NOT NULL CHECK (total_fee > 0),
+        nonce_str        TEXT NOT NULL,
+        reason           TEXT NOT NULL DEFAULT '',
+        state            TEXT NOT NULL,
+        refund_id        TEXT,
+        success_time     TEXT,
+        created_at_ms    INTEGER NOT NULL,
+        updated_at_ms    INTEGER NOT NULL
+    );
+    CREATE INDEX refunds_order ON refunds (out_trade_no);
+    CREATE INDEX refunds_created ON refunds (created_at_ms);
+    "#,
 ];

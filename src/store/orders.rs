@@ -102,6 +102,11 @@ pub struct NewOrder {
     pub time_start: String,
     pub time_expire: String,
     pub expires_at_ms: i64,
+    /// The counter that took the order (`device_info`).
+    pub terminal: String,
+    /// Mode 1 only: the scanned product QR's `product_id` and the customer's `openid`.
+    pub product_id: Option<String>,
+    pub openid: Option<String>,
 }
 
 /// A stored order.
@@ -120,6 +125,9 @@ pub struct OrderRecord {
     pub code_url: Option<String>,
     pub transaction_id: Option<String>,
     pub created_at_ms: i64,
+    pub terminal: String,
+    pub product_id: Option<String>,
+    pub openid: Option<String>,
 }
 
 /// The gateway message that confirmed a payment.
@@ -196,7 +204,7 @@ pub struct NotificationRecord {
 
 const ORDER_COLUMNS: &str = "out_trade_no, body, total_fee, state, nonce_str, time_start, \
      time_expire, expires_at_ms, prepay_id, code_url, transaction_id, created_at_ms, \
-     COALESCE(sale_id, out_trade_no)";
+     COALESCE(sale_id, out_trade_no), terminal, product_id, openid";
 
 fn order_from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
     let state_name: String = row.get(3)?;
@@ -221,6 +229,9 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
         transaction_id: row.get(10)?,
         created_at_ms: row.get(11)?,
         sale_id: row.get(12)?,
+        terminal: row.get(13)?,
+        product_id: row.get(14)?,
+        openid: row.get(15)?,
     })
 }
 
@@ -232,8 +243,9 @@ impl Store {
         let now = now_ms();
         transaction.execute(
             "INSERT INTO orders (out_trade_no, body, total_fee, state, nonce_str, time_start,
-                 time_expire, expires_at_ms, created_at_ms, updated_at_ms, sale_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+                 time_expire, expires_at_ms, created_at_ms, updated_at_ms, sale_id, terminal,
+                 product_id, openid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
             params![
                 order.out_trade_no,
                 order.body,
@@ -244,7 +256,10 @@ impl Store {
                 order.time_expire,
                 order.expires_at_ms,
                 now,
-                order.sale_id
+                order.sale_id,
+                order.terminal,
+                order.product_id,
+                order.openid
             ],
         )?;
         insert_event(
@@ -598,6 +613,9 @@ mod tests {
             time_start: "20261204100000".into(),
             time_expire: "20261204120000".into(),
             expires_at_ms: 0,
+            terminal: "POS01".into(),
+            product_id: None,
+            openid: None,
         }
     }
 
