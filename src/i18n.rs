@@ -214,7 +214,7 @@ pub struct Texts {
     pub slip_saved: &'static str,
     /// Label in front of the configured printer.
     pub printer_label: &'static str,
-    /// Note on where the printer is set and when receipts print.
+    /// Note that printer changes apply once saved, and the test page uses the saved ones.
     pub printer_unavailable: &'static str,
     /// Label of the language choice.
     pub language_label: &'static str,
@@ -248,6 +248,48 @@ pub struct Texts {
     pub product_saved: &'static str,
     /// Notice after a product was deleted.
     pub product_deleted: &'static str,
+    /// Label of the printer type choice.
+    pub printer_kind_label: &'static str,
+    /// Printer type: none.
+    pub printer_kind_none: &'static str,
+    /// Printer type: an ESC/POS thermal printer.
+    pub printer_kind_escpos: &'static str,
+    /// Printer type: a system printer that takes PDF.
+    pub printer_kind_pdf: &'static str,
+    /// Label of the ESC/POS connection choice.
+    pub printer_connection_label: &'static str,
+    /// Connection: network (raw TCP).
+    pub printer_connection_tcp: &'static str,
+    /// Connection: a device file.
+    pub printer_connection_device: &'static str,
+    /// Connection: a CUPS raw queue.
+    pub printer_connection_cups: &'static str,
+    /// Label of the network printer address field.
+    pub printer_address_label: &'static str,
+    /// Label of the device file field.
+    pub printer_device_label: &'static str,
+    /// Label of the CUPS raw queue field.
+    pub printer_queue_label: &'static str,
+    /// Label of the PDF printer queue field.
+    pub printer_pdf_queue_label: &'static str,
+    /// Label of the paper width choice.
+    pub paper_width_label: &'static str,
+    /// Label of the QR code form choice for ESC/POS.
+    pub qr_mode_label: &'static str,
+    /// QR form: drawn by the printer.
+    pub qr_mode_native: &'static str,
+    /// QR form: sent as an image.
+    pub qr_mode_raster: &'static str,
+    /// Checkbox: cut after each slip.
+    pub printer_cut_label: &'static str,
+    /// Checkbox: open the cash drawer.
+    pub printer_drawer_label: &'static str,
+    /// Checkbox: print receipts automatically.
+    pub printer_auto_print_label: &'static str,
+    /// Checkbox: check the printer's status around each job.
+    pub printer_status_check_label: &'static str,
+    /// Label of the receipt footer field.
+    pub printer_footer_label: &'static str,
 }
 
 impl Texts {
@@ -351,6 +393,27 @@ impl Texts {
             delete_product_button,
             product_saved,
             product_deleted,
+            printer_kind_label,
+            printer_kind_none,
+            printer_kind_escpos,
+            printer_kind_pdf,
+            printer_connection_label,
+            printer_connection_tcp,
+            printer_connection_device,
+            printer_connection_cups,
+            printer_address_label,
+            printer_device_label,
+            printer_queue_label,
+            printer_pdf_queue_label,
+            paper_width_label,
+            qr_mode_label,
+            qr_mode_native,
+            qr_mode_raster,
+            printer_cut_label,
+            printer_drawer_label,
+            printer_auto_print_label,
+            printer_status_check_label,
+            printer_footer_label,
         } = self;
         vec![
             app_title,
@@ -449,6 +512,27 @@ impl Texts {
             delete_product_button,
             product_saved,
             product_deleted,
+            printer_kind_label,
+            printer_kind_none,
+            printer_kind_escpos,
+            printer_kind_pdf,
+            printer_connection_label,
+            printer_connection_tcp,
+            printer_connection_device,
+            printer_connection_cups,
+            printer_address_label,
+            printer_device_label,
+            printer_queue_label,
+            printer_pdf_queue_label,
+            paper_width_label,
+            qr_mode_label,
+            qr_mode_native,
+            qr_mode_raster,
+            printer_cut_label,
+            printer_drawer_label,
+            printer_auto_print_label,
+            printer_status_check_label,
+            printer_footer_label,
         ]
     }
 }
@@ -533,7 +617,7 @@ static ZH_CN: Texts = Texts {
     slip_printed: "结账单已发送到打印机",
     slip_saved: "没有配置打印机，结账单已保存为 PDF",
     printer_label: "打印机：",
-    printer_unavailable: "打印机在配置文件的 [printer] 中设置；支付成功后小票自动打印",
+    printer_unavailable: "保存后立即生效。测试页使用已保存的设置，修改后请先保存（F9）",
     language_label: "语言",
     customer_display_label: "顾客显示屏：有第二块屏幕时在其上全屏显示金额和二维码",
     customer_display_note: "只有一块屏幕时，二维码在收银窗口全屏显示",
@@ -550,6 +634,27 @@ static ZH_CN: Texts = Texts {
     delete_product_button: "删除商品",
     product_saved: "商品已保存",
     product_deleted: "商品已删除",
+    printer_kind_label: "打印机类型",
+    printer_kind_none: "不打印（只保存 PDF 小票）",
+    printer_kind_escpos: "小票打印机（ESC/POS）",
+    printer_kind_pdf: "系统打印机（PDF）",
+    printer_connection_label: "连接方式",
+    printer_connection_tcp: "网络",
+    printer_connection_device: "USB/串口设备",
+    printer_connection_cups: "CUPS 队列",
+    printer_address_label: "打印机地址（IP 或 IP:端口，默认端口 9100）",
+    printer_device_label: "设备文件（如 /dev/usb/lp0）",
+    printer_queue_label: "CUPS 队列名",
+    printer_pdf_queue_label: "打印机队列（留空使用系统默认打印机）",
+    paper_width_label: "纸宽",
+    qr_mode_label: "二维码打印方式",
+    qr_mode_native: "打印机生成",
+    qr_mode_raster: "图像（适用于老型号打印机）",
+    printer_cut_label: "打印后切纸",
+    printer_drawer_label: "支付成功后打开钱箱",
+    printer_auto_print_label: "支付成功后自动打印小票",
+    printer_status_check_label: "打印前后检查打印机状态（缺纸、开盖）",
+    printer_footer_label: "小票底部文字",
 };
 
 static EN: Texts = Texts {
@@ -632,7 +737,7 @@ static EN: Texts = Texts {
     slip_printed: "The checkout slip was sent to the printer.",
     slip_saved: "No printer is set, so the checkout slip was saved as a PDF.",
     printer_label: "Printer: ",
-    printer_unavailable: "The printer is set in the [printer] table of the configuration file. Receipts print by themselves after each payment.",
+    printer_unavailable: "Changes apply as soon as they are saved. The test page uses the saved settings, so save (F9) after a change.",
     language_label: "Language",
     customer_display_label: "Customer display: show the amount and QR code full screen on a second monitor",
     customer_display_note: "With one monitor, the QR code fills the cashier window",
@@ -649,6 +754,27 @@ static EN: Texts = Texts {
     delete_product_button: "Delete product",
     product_saved: "Product saved",
     product_deleted: "Product deleted",
+    printer_kind_label: "Printer type",
+    printer_kind_none: "None (save PDF receipts only)",
+    printer_kind_escpos: "Receipt printer (ESC/POS)",
+    printer_kind_pdf: "System printer (PDF)",
+    printer_connection_label: "Connection",
+    printer_connection_tcp: "Network",
+    printer_connection_device: "USB or serial device",
+    printer_connection_cups: "CUPS queue",
+    printer_address_label: "Printer address (IP or IP:port, port 9100 by default)",
+    printer_device_label: "Device file (such as /dev/usb/lp0)",
+    printer_queue_label: "CUPS queue name",
+    printer_pdf_queue_label: "Printer queue (empty: the system's default printer)",
+    paper_width_label: "Paper width",
+    qr_mode_label: "QR code",
+    qr_mode_native: "Drawn by the printer",
+    qr_mode_raster: "Image (for older printers)",
+    printer_cut_label: "Cut the paper after each slip",
+    printer_drawer_label: "Open the cash drawer after each payment",
+    printer_auto_print_label: "Print the receipt by itself after each payment",
+    printer_status_check_label: "Check the printer's status around each job (paper out, cover open)",
+    printer_footer_label: "Receipt footer",
 };
 
 /// Builds the message that explains why the typed amount was rejected and what to type instead.
@@ -818,6 +944,19 @@ pub fn product_count_text(lang: Lang, count: usize) -> String {
 
 /// Builds the error for settings that were not saved, naming the setting at fault.
 pub fn settings_rejected_text(lang: Lang, key: &str, reason: &str) -> String {
+    let texts = lang.texts();
+    let field_label = match key {
+        "printer.address" => Some(texts.printer_address_label),
+        "printer.device" => Some(texts.printer_device_label),
+        "printer.queue" => Some(texts.printer_queue_label),
+        "printer.paper_width_mm" => Some(texts.paper_width_label),
+        "printer.footer" => Some(texts.printer_footer_label),
+        _ => None,
+    };
+    let key = match field_label {
+        Some(label) => format!("{label} ({key})"),
+        None => key.to_owned(),
+    };
     match (lang, key.is_empty()) {
         (Lang::ZhCn, false) => format!("设置没有保存：“{key}”无效（{reason}）。请修改后再保存"),
         (Lang::En, false) => {

@@ -5,11 +5,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod printer_support;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use printer_support::{Behaviour, ONLINE, VirtualPrinter, decode, stored_qr_payloads};
 use wxpay_pos::app::{ListenerMode, Services, run_commands, start_services};
 use wxpay_pos::config::{AppDirs, Settings};
 use wxpay_pos::i18n::Lang;
+use wxpay_pos::printer::{PrinterTarget, TEST_PAGE_QR_PAYLOAD};
+use wxpay_pos::receipt::PaperWidth;
 use wxpay_pos::store::OrderState;
 use wxpay_pos::ui::bridge::bridge_pair;
 use wxpay_pos::ui::{CashierApp, CashierOptions, install_fonts};
@@ -347,4 +352,99 @@ fn settings_are_written_to_the_config_file() {
     assert!(!saved.ui.customer_display);
     assert_eq!(saved.ui.language, Some(Lang::ZhCn));
     assert!(saved.merchant.is_none());
+}
+
+/// Focuses the field labelled `label` and types `text` into it.
+fn type_into(harness: &mut Harness<'static, CashierApp>, label: &str, text: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+/// Opens the printer page of the settings screen.
+fn open_printer_settings(harness: &mut Harness<'static, CashierApp>) {
+    harness.get_by_label("设置").click();
+    harness.run();
+    harness.get_by_label("打印").click();
+    harness.run();
+}
+
+#[test]
+fn printer_chosen_in_settings_prints_test_page() {
+    let Running {
+        runtime: _runtime,
+        dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    let printer = VirtualPrinter::start(Behaviour::Normal {
+        status: ONLINE,
+        offline_cause: 0,
+    });
+    open_printer_settings(&mut harness);
+
+    harness.get_by_label("小票打印机（ESC/POS）").click();
+    harness.run();
+    type_into(
+        &mut harness,
+        "打印机地址（IP 或 IP:端口，默认端口 9100）",
+        &printer.address.to_string(),
+    );
+    harness.run();
+    harness.get_by_label("58 mm").click();
+    harness.run();
+    harness.get_by_label("保存设置").click();
+    harness.run();
+    step_until_label(&mut harness, "设置已保存");
+
+    let text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let saved = Settings::parse(&text).unwrap();
+    assert_eq!(
+        saved.printer.target(),
+        &PrinterTarget::Tcp {
+            address: printer.address
+        }
+    );
+    assert_eq!(saved.printer.paper(), PaperWidth::Mm58);
+    assert_eq!(services.service.printer(), saved.printer);
+    assert!(
+        harness
+            .query_by_label_contains(&format!("TCP {}", printer.address))
+            .is_some()
+    );
+
+    harness.get_by_label("打印测试页").click();
+    harness.run();
+    step_until_label(&mut harness, "测试页已发送到打印机");
+    let job = printer.finish();
+    let qr_payloads = stored_qr_payloads(&decode(&job));
+    assert_eq!(qr_payloads, vec![TEST_PAGE_QR_PAYLOAD.to_owned()]);
+}
+
+#[test]
+fn invalid_printer_address_is_rejected_by_name() {
+    let Running {
+        runtime: _runtime,
+        dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    open_printer_settings(&mut harness);
+
+    harness.get_by_label("小票打印机（ESC/POS）").click();
+    harness.run();
+    type_into(
+        &mut harness,
+        "打印机地址（IP 或 IP:端口，默认端口 9100）",
+        "19.9.9",
+    );
+    harness.run();
+    harness.get_by_label("保存设置").click();
+    harness.run();
+    step_until_label(&mut harness, "设置没有保存：“打印机地址");
+
+    assert!(!dir.path().join("config.toml").exists());
+    assert!(!services.service.printer().is_enabled());
+    assert!(harness.query_by_label("打印测试页").is_some());
 }

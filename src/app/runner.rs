@@ -11,6 +11,7 @@ use crate::config::{MerchantSettings, Settings};
 use crate::gateway::GatewayError;
 use crate::money::Fen;
 use crate::orders::{ChargeError, LifecycleError, PaymentService};
+use crate::printer::PrinterSettings;
 use crate::store::{CatalogueError, OrderState, ProductDraft, Store};
 use crate::ui::bridge::{
     BRIDGE_CHANNEL_CAPACITY, Command, OpenOrder, Problem, RunnerBridge, SettingsForm, Update,
@@ -226,13 +227,13 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
             }
         }
         Command::PrintTestPage => {
-            let printer = &service.options().printer;
+            let printer = service.printer();
             let update = if !printer.is_enabled() {
                 Update::Failed(Problem::Printer {
                     detail: "no printer is configured in [printer]".into(),
                 })
             } else {
-                match crate::printer::print_test_page(printer).await {
+                match crate::printer::print_test_page(&printer).await {
                     Ok(()) => Update::TestPagePrinted,
                     Err(err) => Update::Failed(Problem::Printer {
                         detail: error_chain(&err),
@@ -379,13 +380,12 @@ async fn run_store_commands(
     settings_file: Option<PathBuf>,
     reporter: Reporter,
 ) {
-    let store = services.service.store().clone();
     let demo_mode = services.is_demo();
     while let Some(command) = queue.recv().await {
-        let store = store.clone();
+        let service = Arc::clone(&services.service);
         let settings_file = settings_file.clone();
         let task = tokio::task::spawn_blocking(move || {
-            run_store_command(command, &store, demo_mode, settings_file.as_deref())
+            run_store_command(command, &service, demo_mode, settings_file.as_deref())
         });
         let updates = match task.await {
             Ok(updates) => updates,
@@ -404,10 +404,11 @@ async fn run_store_commands(
 
 fn run_store_command(
     command: Command,
-    store: &Store,
+    service: &PaymentService,
     demo_mode: bool,
     settings_file: Option<&std::path::Path>,
 ) -> Vec<Update> {
+    let store = service.store();
     match command {
         Command::LoadCatalogue => load_catalogue(store, demo_mode),
         Command::SaveCart(cart) => match store.save_cart(&cart) {
@@ -427,7 +428,15 @@ fn run_store_command(
             Ok(()) => vec![Update::ProductDeleted { id }],
             Err(err) => vec![product_rejected(&err)],
         },
-        Command::SaveSettings(form) => vec![save_settings(&form, settings_file)],
+        Command::SaveSettings(form) => match save_settings(&form, settings_file) {
+            Ok(printer) => {
+                // The printer applies at once; the merchant account waits for a restart.
+                let printer_summary = printer.is_enabled().then(|| printer.target_description());
+                service.set_printer(printer);
+                vec![Update::SettingsSaved { printer_summary }]
+            }
+            Err(rejected) => vec![rejected],
+        },
         Command::Charge { .. }
         | Command::Cancel { .. }
         | Command::SimulatePay { .. }
@@ -506,24 +515,29 @@ fn product_rejected(err: &CatalogueError) -> Update {
 
 /// Applies the settings form to the configuration file at `path` and writes it. An empty
 /// API key in the form keeps the key already in the file.
-fn save_settings(form: &SettingsForm, path: Option<&std::path::Path>) -> Update {
+/// Writes the form to the configuration file and returns the checked printer settings, or
+/// the [`Update::SettingsRejected`] to show.
+fn save_settings(
+    form: &SettingsForm,
+    path: Option<&std::path::Path>,
+) -> Result<PrinterSettings, Update> {
     let Some(path) = path else {
-        return Update::SettingsRejected {
+        return Err(Update::SettingsRejected {
             key: String::new(),
             reason: "no configuration file is set for this window".to_owned(),
-        };
+        });
     };
     let mut settings = match std::fs::read_to_string(path) {
         Ok(text) => match Settings::parse(&text) {
             Ok(settings) => settings,
-            Err(err) => return settings_rejected(&err),
+            Err(err) => return Err(settings_rejected(&err)),
         },
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Settings::default(),
         Err(err) => {
-            return Update::SettingsRejected {
+            return Err(Update::SettingsRejected {
                 key: String::new(),
                 reason: format!("cannot read {}: {err}", path.display()),
-            };
+            });
         }
     };
 
@@ -531,6 +545,8 @@ fn save_settings(form: &SettingsForm, path: Option<&std::path::Path>) -> Update 
     settings.shop.terminal_id = form.terminal_id.trim().to_owned();
     settings.ui.language = Some(form.language);
     settings.ui.customer_display = form.customer_display;
+    settings.printer =
+        PrinterSettings::try_from(form.printer_config()).map_err(|err| settings_rejected(&err))?;
     settings.merchant = if form.merchant_enabled {
         let saved_key = settings.merchant.as_ref().map(|m| m.api_key.clone());
         let api_key = if form.api_key.is_empty() {
@@ -554,9 +570,9 @@ fn save_settings(form: &SettingsForm, path: Option<&std::path::Path>) -> Update 
     match settings.save(path) {
         Ok(()) => {
             tracing::info!(path = %path.display(), "settings saved");
-            Update::SettingsSaved
+            Ok(settings.printer)
         }
-        Err(err) => settings_rejected(&err),
+        Err(err) => Err(settings_rejected(&err)),
     }
 }
 

@@ -116,6 +116,8 @@ pub struct PaymentService {
     reconciled: tokio::sync::watch::Sender<bool>,
     /// Receipt tasks not yet awaited, so a short-lived command can let them finish.
     receipt_tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// The printer in use: `options.printer` at start, replaced when the settings are saved.
+    printer: std::sync::RwLock<PrinterSettings>,
 }
 
 impl PaymentService {
@@ -128,6 +130,7 @@ impl PaymentService {
     ) -> Result<Arc<Self>, StoreError> {
         let (events, _) = broadcast::channel(ORDER_EVENT_CAPACITY);
         let writer = PaymentWriter::start(store.path())?;
+        let printer = std::sync::RwLock::new(options.printer.clone());
         Ok(Arc::new(PaymentService {
             store,
             writer,
@@ -136,6 +139,7 @@ impl PaymentService {
             events,
             reconciled: tokio::sync::watch::Sender::new(true),
             receipt_tasks: std::sync::Mutex::new(Vec::new()),
+            printer,
         }))
     }
 
@@ -152,6 +156,25 @@ impl PaymentService {
     /// Returns the service's settings.
     pub fn options(&self) -> &ServiceOptions {
         &self.options
+    }
+
+    /// Returns the printer that receipts and slips go to now.
+    pub fn printer(&self) -> PrinterSettings {
+        // A poisoned lock still holds a checked value: a writer only swaps in a whole one.
+        match self.printer.read() {
+            Ok(printer) => printer.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the printer for the receipts and slips that follow, after the settings screen
+    /// saved a new `[printer]` table.
+    pub fn set_printer(&self, printer: PrinterSettings) {
+        tracing::info!(target = %printer.target_description(), "printer changed");
+        match self.printer.write() {
+            Ok(mut current) => *current = printer,
+            Err(poisoned) => *poisoned.into_inner() = printer,
+        }
     }
 
     /// Subscribes to committed order state changes.

@@ -79,8 +79,9 @@ impl PaymentService {
             Err(err) => tracing::error!(out_trade_no, error = %err, "receipt task stopped"),
         }
 
-        if self.options.printer.prints_automatically() {
-            match print_receipt(&self.options.printer, &model).await {
+        let printer = self.printer();
+        if printer.prints_automatically() {
+            match print_receipt(&printer, &model).await {
                 Ok(()) => tracing::info!(out_trade_no, "receipt printed"),
                 // The payment is kept; the cashier can reprint with `wxpay-pos reprint`.
                 Err(err) => tracing::error!(out_trade_no, error = %err, "cannot print the receipt"),
@@ -121,7 +122,7 @@ impl PaymentService {
         ShopDetails {
             merchant_name: self.options.merchant_name.clone(),
             terminal_id: self.options.device_info.clone(),
-            footer: self.options.printer.config().footer.clone(),
+            footer: self.printer().config().footer.clone(),
             demo_mode: self.options.demo_mode,
         }
     }
@@ -142,8 +143,9 @@ impl PaymentService {
         };
         let model = checkout_slip_model(&order, qr_payload, &self.shop_details())?;
 
-        if self.options.printer.is_enabled() {
-            print_receipt(&self.options.printer, &model).await?;
+        let printer = self.printer();
+        if printer.is_enabled() {
+            print_receipt(&printer, &model).await?;
             return Ok(SlipOutput::Printed);
         }
         let dir = self.options.receipt_dir.clone();

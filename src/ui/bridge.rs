@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use crate::config::Settings;
 use crate::i18n::Lang;
 use crate::money::Fen;
+use crate::printer::PrinterConfig;
 use crate::protocol::SignType;
 use crate::store::{Product, ProductDraft, SavedCart};
 
@@ -71,6 +72,9 @@ pub struct SettingsForm {
     pub spbill_create_ip: String,
     pub language: Lang,
     pub customer_display: bool,
+    /// The `[printer]` table being edited; `printer_device` holds its `device` path as typed.
+    pub printer: PrinterConfig,
+    pub printer_device: String,
 }
 
 impl std::fmt::Debug for SettingsForm {
@@ -82,6 +86,7 @@ impl std::fmt::Debug for SettingsForm {
             .field("api_key", &"<redacted>")
             .field("language", &self.language)
             .field("customer_display", &self.customer_display)
+            .field("printer", &self.printer.kind)
             .finish_non_exhaustive()
     }
 }
@@ -109,7 +114,20 @@ impl SettingsForm {
                 .unwrap_or_else(|| "127.0.0.1".to_owned()),
             language: settings.ui.language.unwrap_or(language),
             customer_display: settings.ui.customer_display,
+            printer: settings.printer.config().clone(),
+            printer_device: settings.printer.config().device.display().to_string(),
         }
+    }
+
+    /// Returns the `[printer]` table as edited, with text fields trimmed. It is checked when
+    /// the settings are saved.
+    pub fn printer_config(&self) -> PrinterConfig {
+        let mut config = self.printer.clone();
+        config.address = config.address.trim().to_owned();
+        config.queue = config.queue.trim().to_owned();
+        config.footer = config.footer.trim().to_owned();
+        config.device = std::path::PathBuf::from(self.printer_device.trim());
+        config
     }
 }
 
@@ -197,8 +215,9 @@ pub enum Update {
     ProductRejected { field: String, detail: String },
     /// A product was deleted.
     ProductDeleted { id: i64 },
-    /// The configuration file was written.
-    SettingsSaved,
+    /// The configuration file was written, and the printer changed to the one described by
+    /// `printer_summary` (`None`: no printer).
+    SettingsSaved { printer_summary: Option<String> },
     /// The configuration was not written; `key` names the setting at fault (`merchant.appid`)
     /// or is empty when the file itself failed.
     SettingsRejected { key: String, reason: String },

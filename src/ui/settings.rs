@@ -9,7 +9,9 @@ use super::products::ProductEditor;
 use super::widgets::shortcut_button;
 use super::{Action, CashierApp};
 use crate::i18n::Lang;
+use crate::printer::{ConnectionKind, PrinterKind, QrMode};
 use crate::protocol::SignType;
+use crate::receipt::PaperWidth;
 use crate::store::Product;
 
 const FIELD_WIDTH: f32 = 420.0;
@@ -194,10 +196,55 @@ impl CashierApp {
 }
 
 impl CashierApp {
-    /// Shows the configured printer and the test page button. The printer itself is set in
-    /// the `[printer]` table of the configuration file.
+    /// Shows the printer form: the printer type and how to reach it, paper, QR form and
+    /// options, then the printer in use and its test page button.
     fn printer_page_ui(&mut self, ui: &mut Ui) -> Option<Action> {
         let texts = self.lang.texts();
+        let form = &mut self.settings.form;
+
+        ui.horizontal(|ui| {
+            ui.label(texts.printer_kind_label);
+            let kinds = [
+                (PrinterKind::None, texts.printer_kind_none),
+                (PrinterKind::Escpos, texts.printer_kind_escpos),
+                (PrinterKind::Pdf, texts.printer_kind_pdf),
+            ];
+            for (kind, name) in kinds {
+                ui.radio_value(&mut form.printer.kind, kind, name);
+            }
+        });
+
+        match form.printer.kind {
+            PrinterKind::None => {}
+            PrinterKind::Escpos => escpos_fields_ui(ui, form),
+            PrinterKind::Pdf => {
+                labelled_field(
+                    ui,
+                    texts.printer_pdf_queue_label,
+                    &mut form.printer.queue,
+                    false,
+                );
+            }
+        }
+
+        if form.printer.kind != PrinterKind::None {
+            ui.horizontal(|ui| {
+                ui.label(texts.paper_width_label);
+                for paper in [PaperWidth::Mm58, PaperWidth::Mm80] {
+                    let mm = paper.mm();
+                    ui.radio_value(&mut form.printer.paper_width_mm, mm, format!("{mm} mm"));
+                }
+            });
+            ui.checkbox(&mut form.printer.auto_print, texts.printer_auto_print_label);
+            labelled_field(
+                ui,
+                texts.printer_footer_label,
+                &mut form.printer.footer,
+                false,
+            );
+        }
+
+        ui.add_space(8.0);
         let summary = self
             .printer_summary
             .clone()
@@ -211,6 +258,70 @@ impl CashierApp {
             .clicked()
             .then_some(Action::PrintTestPage)
     }
+}
+
+/// The ESC/POS part of the printer form: the connection, its address, and the slip options.
+fn escpos_fields_ui(ui: &mut Ui, form: &mut SettingsForm) {
+    let texts = form.language.texts();
+    ui.horizontal(|ui| {
+        ui.label(texts.printer_connection_label);
+        let connections = [
+            (ConnectionKind::Tcp, texts.printer_connection_tcp),
+            (ConnectionKind::Device, texts.printer_connection_device),
+            (ConnectionKind::Cups, texts.printer_connection_cups),
+        ];
+        for (connection, name) in connections {
+            ui.radio_value(&mut form.printer.connection, connection, name);
+        }
+    });
+    match form.printer.connection {
+        ConnectionKind::Tcp => {
+            labelled_field(
+                ui,
+                texts.printer_address_label,
+                &mut form.printer.address,
+                false,
+            );
+        }
+        ConnectionKind::Device => {
+            labelled_field(
+                ui,
+                texts.printer_device_label,
+                &mut form.printer_device,
+                false,
+            );
+        }
+        ConnectionKind::Cups => {
+            labelled_field(
+                ui,
+                texts.printer_queue_label,
+                &mut form.printer.queue,
+                false,
+            );
+        }
+    }
+    ui.horizontal(|ui| {
+        ui.label(texts.qr_mode_label);
+        ui.radio_value(
+            &mut form.printer.qr_mode,
+            QrMode::Native,
+            texts.qr_mode_native,
+        );
+        ui.radio_value(
+            &mut form.printer.qr_mode,
+            QrMode::Raster,
+            texts.qr_mode_raster,
+        );
+    });
+    ui.checkbox(&mut form.printer.cut, texts.printer_cut_label);
+    ui.checkbox(
+        &mut form.printer.open_cash_drawer,
+        texts.printer_drawer_label,
+    );
+    ui.checkbox(
+        &mut form.printer.status_check,
+        texts.printer_status_check_label,
+    );
 }
 
 /// Adds a label and a single-line field that screen readers and tests find by that label.

@@ -129,8 +129,9 @@ impl CashierApp {
                 self.settings.editor_deleted(id);
                 self.message = Some(Message::ProductDeleted);
             }
-            Update::SettingsSaved => {
+            Update::SettingsSaved { printer_summary } => {
                 self.settings.saving = false;
+                self.printer_summary = printer_summary;
                 self.settings.form.api_key_saved |= !self.settings.form.api_key.is_empty();
                 self.settings.form.api_key.clear();
                 self.merchant_name = self.settings.form.shop_name.clone();
