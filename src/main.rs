@@ -13,7 +13,7 @@ use wxpay_pos::cli::{Cli, run_headless};
 use wxpay_pos::config::{AppDirs, Settings};
 use wxpay_pos::i18n::Lang;
 use wxpay_pos::ui::bridge::{SettingsForm, bridge_pair};
-use wxpay_pos::ui::{CashierApp, CashierOptions, install_fonts};
+use wxpay_pos::ui::{CashierApp, CashierOptions, CustomerMonitor, install_fonts};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -103,10 +103,25 @@ fn run_window(
                 let current = window.current_monitor();
                 let monitors: Vec<_> = window.available_monitors().collect();
                 tracing::info!(monitors = monitors.len(), "monitors found");
-                monitors
+                if monitors.len() < 2 {
+                    return None;
+                }
+                let index = monitors
                     .iter()
-                    .position(|monitor| Some(monitor) != current.as_ref())
-                    .filter(|_| monitors.len() > 1)
+                    .position(|monitor| Some(monitor) != current.as_ref())?;
+                let monitor = &monitors[index];
+                let size = monitor.size().to_logical::<f32>(monitor.scale_factor());
+                tracing::info!(
+                    index,
+                    name = monitor.name().unwrap_or_default(),
+                    width = size.width,
+                    height = size.height,
+                    "customer display monitor"
+                );
+                Some(CustomerMonitor {
+                    index,
+                    size: egui::vec2(size.width, size.height),
+                })
             });
             let (ui_bridge, runner_bridge) = bridge_pair();
             let ctx = creation.egui_ctx.clone();

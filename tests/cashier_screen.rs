@@ -15,7 +15,7 @@ use wxpay_pos::store::{Product, SavedCart, SavedCartLine};
 use wxpay_pos::ui::bridge::{
     BRIDGE_CHANNEL_CAPACITY, Command, PendingOrder, Problem, RunnerBridge, Update, bridge_pair,
 };
-use wxpay_pos::ui::{CashierApp, CashierOptions, install_fonts};
+use wxpay_pos::ui::{CashierApp, CashierOptions, CustomerMonitor, install_fonts};
 
 const OUT_TRADE_NO: &str = "20250101120000abcd";
 const CODE_URL: &str = "weixin://wxpay/bizpayurl?pr=Ab3dEf9";
@@ -942,7 +942,10 @@ fn customer_display_shows_the_qr_code_too() {
     let app = CashierApp::new(
         ui_bridge,
         CashierOptions {
-            customer_monitor: Some(1),
+            customer_monitor: Some(CustomerMonitor {
+                index: 1,
+                size: egui::vec2(1024.0, 768.0),
+            }),
             merchant_name: "测试小店".to_owned(),
             ..CashierOptions::default()
         },

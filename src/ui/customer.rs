@@ -35,8 +35,9 @@ impl CashierApp {
         }
         let builder = ViewportBuilder::default()
             .with_title(CUSTOMER_WINDOW_TITLE)
-            .with_inner_size([800.0, 600.0])
-            .with_monitor(monitor);
+            .with_decorations(false)
+            .with_inner_size(monitor.size)
+            .with_monitor(monitor.index);
         ctx.show_viewport_immediate(
             ViewportId::from_hash_of("customer_display"),
             builder,

@@ -41,6 +41,17 @@ const PAID_SCREEN_SECS: f64 = 5.0;
 /// UI with `request_repaint` when it sends an update; this poll bounds the delay if it does not.
 const IN_FLIGHT_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// The monitor that faces the customer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CustomerMonitor {
+    /// Index into winit's `available_monitors()`.
+    pub index: usize,
+    /// The monitor's size in points. The customer window is given this size as well as
+    /// full screen, so it covers the monitor even where no window manager honours the
+    /// full-screen request.
+    pub size: egui::Vec2,
+}
+
 /// Start-up settings of the cashier window.
 #[derive(Debug, Clone)]
 pub struct CashierOptions {
@@ -50,9 +61,9 @@ pub struct CashierOptions {
     pub lang: Lang,
     /// Shop name shown in the top bar. An empty name shows the app title instead.
     pub merchant_name: String,
-    /// The monitor for the customer display, as an index into winit's `available_monitors()`,
-    /// or `None` when there is only one monitor. Then the QR code fills the cashier window.
-    pub customer_monitor: Option<usize>,
+    /// The monitor for the customer display, or `None` when there is only one monitor. Then
+    /// the QR code fills the cashier window.
+    pub customer_monitor: Option<CustomerMonitor>,
     /// The settings screen's first values.
     pub settings: SettingsForm,
     /// The configured receipt printer in a few words, or `None` when there is none.
@@ -85,7 +96,7 @@ pub struct CashierApp {
     cart: Cart,
     catalogue: CatalogueView,
     settings: SettingsState,
-    customer_monitor: Option<usize>,
+    customer_monitor: Option<CustomerMonitor>,
     printer_summary: Option<String>,
     /// True while the cashier window is full screen for the customer (one monitor).
     fullscreen: bool,
