@@ -30,10 +30,13 @@ pub enum AmountError {
 impl Fen {
     /// Parses yuan text such as `19.90`, `19.9`, `19` or `0.29` into fen.
     ///
-    /// Accepts an optional leading `￥` or `¥` and surrounding spaces. Rejects signs, exponents,
-    /// more than two decimals, zero and amounts above [`MAX_AMOUNT_FEN`].
+    /// Accepts an optional leading `￥` or `¥` and surrounding spaces. Full-width digits and the
+    /// full stops `．` and `。`, which a Chinese input method types in full-width or Chinese
+    /// punctuation mode, read as their ASCII forms. Rejects signs, exponents, more than two
+    /// decimals, zero and amounts above [`MAX_AMOUNT_FEN`].
     pub fn parse_yuan(text: &str) -> Result<Fen, AmountError> {
-        let trimmed = text.trim();
+        let halfwidth = to_halfwidth(text);
+        let trimmed = halfwidth.trim();
         let trimmed = trimmed
             .strip_prefix('￥')
             .or_else(|| trimmed.strip_prefix('¥'))
@@ -106,6 +109,17 @@ impl Fen {
 }
 
 /// Prints yuan with two decimals, for example `19.90` or `-0.05`.
+/// Maps full-width digits and full stops to ASCII, leaving every other character as it is.
+fn to_halfwidth(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (u32::from(c) - u32::from('０')) as u8),
+            '．' | '。' => '.',
+            other => other,
+        })
+        .collect()
+}
+
 impl fmt::Display for Fen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -134,7 +148,15 @@ mod tests {
     #[test]
     fn bad_yuan_text_is_rejected() {
         for text in [
-            "19.9.9", "-1", "abc", "1e3", "+5", ".5", "1,000", "1 000", "１９",
+            "19.9.9",
+            "-1",
+            "abc",
+            "1e3",
+            "+5",
+            ".5",
+            "1,000",
+            "1 000",
+            "１９,５",
         ] {
             assert!(
                 matches!(Fen::parse_yuan(text), Err(AmountError::Malformed { .. })),
@@ -155,6 +177,19 @@ mod tests {
             Fen::parse_yuan("99999999999999999999999"),
             Err(AmountError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn fullwidth_yuan_text_is_accepted() {
+        assert_eq!(Fen::parse_yuan("１９．９０"), Ok(Fen(1990)));
+        assert_eq!(Fen::parse_yuan("１９。９"), Ok(Fen(1990)));
+        assert_eq!(Fen::parse_yuan("￥１２"), Ok(Fen(1200)));
+        assert_eq!(
+            Fen::parse_yuan("１９。９。９"),
+            Err(AmountError::Malformed {
+                text: "１９。９。９".to_owned()
+            })
+        );
     }
 
     #[test]
