@@ -459,6 +459,7 @@ fn load_catalogue(store: &Store, demo_mode: bool) -> Vec<Update> {
                 price: Fen(*fen),
                 barcode: Some((*barcode).to_owned()),
                 category: (*category).to_owned(),
+                enabled: true,
             })
             .collect();
         match store.insert_products(&drafts).map(|_| store.products()) {
