@@ -73,6 +73,11 @@ pub struct MerchantSettings {
     /// The server's IP address sent as `spbill_create_ip`.
     #[serde(default = "default_spbill_create_ip")]
     pub spbill_create_ip: String,
+    /// The public address of the listener's `/wxpay/scan` endpoint for Native mode-1 product
+    /// QR codes. WeChat takes it from the merchant platform (支付回调URL), not from here: this
+    /// copy is what `wxpay-pos simulator` posts scan callbacks to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_url: Option<String>,
 }
 
 fn default_spbill_create_ip() -> String {
@@ -88,6 +93,7 @@ impl std::fmt::Debug for MerchantSettings {
             .field("sign_type", &self.sign_type)
             .field("gateway_url", &self.gateway_url)
             .field("notify_url", &self.notify_url)
+            .field("scan_url", &self.scan_url)
             .finish()
     }
 }
@@ -368,6 +374,9 @@ impl MerchantSettings {
                 "merchant.notify_url",
                 format!("longer than {MAX_NOTIFY_URL_LEN} characters"),
             ));
+        }
+        if let Some(scan_url) = &self.scan_url {
+            check_http_url("merchant.scan_url", scan_url)?;
         }
         if self.spbill_create_ip.parse::<std::net::IpAddr>().is_err() {
             return Err(invalid(

@@ -534,6 +534,8 @@ fn save_settings(form: &SettingsForm, path: Option<&std::path::Path>) -> Update 
     settings.ui.customer_display = form.customer_display;
     settings.merchant = if form.merchant_enabled {
         let saved_key = settings.merchant.as_ref().map(|m| m.api_key.clone());
+        // The form has no field for it, so a saved scan_url is kept.
+        let saved_scan_url = settings.merchant.as_ref().and_then(|m| m.scan_url.clone());
         let api_key = if form.api_key.is_empty() {
             saved_key.unwrap_or_default()
         } else {
@@ -547,6 +549,7 @@ fn save_settings(form: &SettingsForm, path: Option<&std::path::Path>) -> Update 
             gateway_url: form.gateway_url.trim().to_owned(),
             notify_url: form.notify_url.trim().to_owned(),
             spbill_create_ip: form.spbill_create_ip.trim().to_owned(),
+            scan_url: saved_scan_url,
         })
     } else {
         None
