@@ -43,8 +43,13 @@ const CUT_LINE_WIDTH_PT: f32 = 0.3;
 const LABEL_MARGIN_MM: f32 = 1.5;
 /// Gap between the QR block and the text of a label.
 const LABEL_GAP_MM: f32 = 1.0;
+/// Narrowest text column beside a label's QR code: room for a price such as `￥128.00` at
+/// [`LABEL_PRICE_SIZE_PT`]. On 40 × 30 mm labels the code shrinks to leave it.
+const LABEL_MIN_TEXT_MM: f32 = 12.0;
 const LABEL_NAME_SIZE_PT: f32 = 7.0;
-const LABEL_PRICE_SIZE_PT: f32 = 8.5;
+const LABEL_PRICE_SIZE_PT: f32 = 8.0;
+/// Lines a long price may wrap to on a label.
+const LABEL_PRICE_MAX_LINES: usize = 2;
 
 /// Height of a text line as a multiple of the font size, as on receipts.
 const LINE_HEIGHT_RATIO: f32 = 1.4;
@@ -269,10 +274,13 @@ impl<'font> Page<'font> {
         );
     }
 
-    /// Draws one label: the QR code on the left at full height, name and price on the right.
+    /// Draws one label: the QR code on the left, as tall as the label allows while leaving a
+    /// text column of [`LABEL_MIN_TEXT_MM`], and name and price on the right.
     fn label(&mut self, width_mm: f32, height_mm: f32, product: &SheetProduct, symbol: &QrSymbol) {
         let margin_pt = mm_pt(LABEL_MARGIN_MM);
-        let block_pt = mm_pt(height_mm) - 2.0 * margin_pt;
+        let block_mm = (height_mm - 2.0 * LABEL_MARGIN_MM)
+            .min(width_mm - 2.0 * LABEL_MARGIN_MM - LABEL_GAP_MM - LABEL_MIN_TEXT_MM);
+        let block_pt = mm_pt(block_mm);
         self.qr(margin_pt, margin_pt, block_pt, symbol);
 
         let text_left_pt = margin_pt + block_pt + mm_pt(LABEL_GAP_MM);
@@ -280,9 +288,9 @@ impl<'font> Page<'font> {
             left_pt: text_left_pt,
             top_pt: margin_pt,
             width_pt: (mm_pt(width_mm) - margin_pt - text_left_pt).max(LABEL_NAME_SIZE_PT),
-            height_pt: block_pt,
+            height_pt: mm_pt(height_mm) - 2.0 * margin_pt,
         };
-        let price_line_pt = LABEL_PRICE_SIZE_PT * LINE_HEIGHT_RATIO;
+        let price_line_pt = LABEL_PRICE_SIZE_PT * LINE_HEIGHT_RATIO * LABEL_PRICE_MAX_LINES as f32;
         let name_line_pt = LABEL_NAME_SIZE_PT * LINE_HEIGHT_RATIO;
         let max_name_lines = ((text.height_pt - price_line_pt) / name_line_pt)
             .floor()
@@ -299,7 +307,7 @@ impl<'font> Page<'font> {
             cursor_pt,
             &format!("￥{}", product.price),
             LABEL_PRICE_SIZE_PT,
-            1,
+            LABEL_PRICE_MAX_LINES,
         );
     }
 
