@@ -27,9 +27,10 @@ const A4_COLUMNS: usize = 3;
 const A4_ROWS: usize = 4;
 /// Padding inside each A4 cell, inside the cut line.
 const A4_CELL_PADDING_MM: f32 = 4.0;
-/// Side of the QR block (symbol and quiet zone) in an A4 cell. The densest accepted symbol
-/// (57 + 8 modules) still has 0.6 mm modules.
-const A4_QR_BLOCK_MM: f32 = 40.0;
+/// Side of the QR block (symbol and quiet zone) in an A4 cell, the most that fits under two
+/// name lines and above the caption and price. The densest accepted symbol (57 modules plus
+/// an 8-module quiet zone) still has 0.58 mm modules.
+const A4_QR_BLOCK_MM: f32 = 38.0;
 const A4_NAME_SIZE_PT: f32 = 11.0;
 const A4_PRICE_SIZE_PT: f32 = 16.0;
 const A4_CAPTION_SIZE_PT: f32 = 7.0;
