@@ -2,6 +2,7 @@
 //! embedded gateway simulator, and runs the cashier screen's commands.
 
 mod runner;
+mod scan_sales;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -43,6 +43,11 @@ pub async fn run_commands(
     settings_file: Option<PathBuf>,
     repaint: Arc<dyn Fn() + Send + Sync>,
 ) {
+    tokio::spawn(super::scan_sales::forward_scan_sales(
+        Arc::clone(&services.service),
+        bridge.updates.clone(),
+        Arc::clone(&repaint),
+    ));
     let (store_commands, store_queue) = mpsc::channel(BRIDGE_CHANNEL_CAPACITY);
     tokio::spawn(run_store_commands(
         store_queue,

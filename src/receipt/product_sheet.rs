@@ -118,6 +118,18 @@ struct Frame {
     height_pt: f32,
 }
 
+/// A finished page: its operations and all the text it shows (for the font subset).
+struct LaidOutPage {
+    ops: Vec<Op>,
+    text: String,
+}
+
+/// Every page of a sheet, all of one size (width, height in millimetres).
+struct LaidOut {
+    page_mm: (f32, f32),
+    pages: Vec<LaidOutPage>,
+}
+
 /// One page under construction; marks are measured from the top and flipped on output.
 struct Page<'font> {
     measure: &'font TextMeasure<'font>,
@@ -148,16 +160,17 @@ pub fn render_product_sheet_pdf(
     // twice: once to collect the characters for the subset, then for real.
     let mut doc = PdfDocument::new(title);
     let placeholder_id = FontId::new();
-    let (_, draft_pages) = lay_out_pages(products, &symbols, layout, &measure, &placeholder_id);
-    let page_chars: String = draft_pages.into_iter().map(|(_, text)| text).collect();
+    let draft = lay_out_pages(products, &symbols, layout, &measure, &placeholder_id);
+    let page_chars: String = draft.pages.into_iter().map(|page| page.text).collect();
     let page_font = subset_for_chars(&full_font, page_chars.chars())?;
     let font_id = doc.add_font(&page_font);
-    let (page_size, pages) = lay_out_pages(products, &symbols, layout, &measure, &font_id);
+    let laid_out = lay_out_pages(products, &symbols, layout, &measure, &font_id);
 
-    let (width_mm, height_mm) = page_size;
-    let pdf_pages = pages
+    let (width_mm, height_mm) = laid_out.page_mm;
+    let pdf_pages = laid_out
+        .pages
         .into_iter()
-        .map(|(ops, _)| PdfPage::new(Mm(width_mm), Mm(height_mm), ops))
+        .map(|page| PdfPage::new(Mm(width_mm), Mm(height_mm), page.ops))
         .collect();
     let mut warnings = Vec::new();
     let bytes = doc
@@ -183,7 +196,7 @@ fn lay_out_pages(
     layout: SheetLayout,
     measure: &TextMeasure<'_>,
     font_id: &FontId,
-) -> ((f32, f32), Vec<(Vec<Op>, String)>) {
+) -> LaidOut {
     let items: Vec<(&SheetProduct, &QrSymbol)> = products.iter().zip(symbols).collect();
     match layout {
         SheetLayout::A4Grid => {
@@ -199,7 +212,10 @@ fn lay_out_pages(
             if pages.is_empty() {
                 pages.push(Page::new(measure, A4_HEIGHT_MM, font_id).finish());
             }
-            ((A4_WIDTH_MM, A4_HEIGHT_MM), pages)
+            LaidOut {
+                page_mm: (A4_WIDTH_MM, A4_HEIGHT_MM),
+                pages,
+            }
         }
         SheetLayout::Label(size) => {
             let (width_mm, height_mm) = size.mm();
@@ -214,7 +230,10 @@ fn lay_out_pages(
             if pages.is_empty() {
                 pages.push(Page::new(measure, height_mm, font_id).finish());
             }
-            ((width_mm, height_mm), pages)
+            LaidOut {
+                page_mm: (width_mm, height_mm),
+                pages,
+            }
         }
     }
 }
@@ -423,8 +442,11 @@ impl<'font> Page<'font> {
         ]);
     }
 
-    fn finish(self) -> (Vec<Op>, String) {
-        (self.ops, self.text)
+    fn finish(self) -> LaidOutPage {
+        LaidOutPage {
+            ops: self.ops,
+            text: self.text,
+        }
     }
 }
 
