@@ -1,7 +1,7 @@
-//! Native mode 1 end to end: the product link format, the listener's scan callback endpoint
-//! (valid, forged, wrong merchant, unknown and disabled products, malformed bodies), and a
-//! whole payment driven by the simulator's scan control, all on 127.0.0.1 with a real SQLite
-//! file.
+//! Native mode 1 end to end, on 127.0.0.1 with a real SQLite file. The tests cover the
+//! product link format and the listener's scan callback endpoint (valid, forged, wrong
+//! merchant, unknown and disabled products, malformed bodies). A whole payment is driven by
+//! the simulator's scan control.
 
 mod common;
 
@@ -116,7 +116,7 @@ async fn post_scan(stack: &Stack, body: impl Into<reqwest::Body>) -> (u16, Param
     (status, xml::parse(text.as_bytes()).unwrap())
 }
 
-/// Every audit row as (verdict, reason), oldest first, read on a second connection.
+/// Reads every audit row as (verdict, reason), oldest first, on a second connection.
 fn audit_rows(stack: &Stack) -> Vec<(String, String)> {
     let connection = rusqlite::Connection::open(stack.dir.path().join("pos.sqlite3")).unwrap();
     let mut statement = connection

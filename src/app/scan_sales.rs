@@ -12,8 +12,8 @@ use crate::ui::bridge::Update;
 /// Sends [`Update::ScanSalePaid`] for every order with an `openid` (only scan callbacks set
 /// one) that becomes paid, until the service or the screen goes away.
 ///
-/// NOTE: a paid event missed because this subscriber lagged more than the event channel's
-/// capacity behind is not shown on the screen; the payment itself is recorded either way.
+/// NOTE: a subscriber that lags more than the event channel's capacity behind misses events.
+/// A scan sale paid in such a gap is recorded but not shown on the screen.
 pub(super) async fn forward_scan_sales(
     service: Arc<PaymentService>,
     updates: mpsc::Sender<Update>,

@@ -62,7 +62,7 @@ pub enum CliCommand {
         /// Multiplier for notification retry delays (1 = WeChat's real schedule)
         #[arg(long, default_value_t = 1.0)]
         time_scale: f64,
-        /// Where to post Native mode-1 scan callbacks, e.g. http://127.0.0.1:8088/wxpay/scan
+        /// URL for Native mode-1 scan callbacks, e.g. http://127.0.0.1:8088/wxpay/scan
         /// (default: [merchant] scan_url)
         #[arg(long, value_name = "URL")]
         scan_url: Option<String>,

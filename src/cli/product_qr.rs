@@ -1,5 +1,5 @@
 //! Native mode-1 commands: `product-qr` writes a PDF sheet of product QR codes from the
-//! catalogue, and `simulate-scan` asks a running simulator to scan one, as a customer would.
+//! catalogue, and `simulate-scan` makes a running simulator scan one, as a customer would.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -34,7 +34,7 @@ pub struct ProductQrOptions {
     pub long_links: bool,
 }
 
-/// The `product_id` a product's QR code carries: its catalogue id in decimal. The id never
+/// Returns the `product_id` a product's QR code carries: its catalogue id in decimal. The id never
 /// changes while the product exists, so a printed code stays valid across renames and price
 /// changes (the price charged is the one in the catalogue at scan time).
 pub fn product_key(product: &Product) -> String {
@@ -163,8 +163,7 @@ pub struct SimulateScanOptions {
     pub pay: bool,
 }
 
-/// Asks a simulator on this machine to scan a product link (`POST /sim/scan`) and prints its
-/// answer.
+/// Sends a scan to a simulator on this machine (`POST /sim/scan`) and prints its reply.
 pub async fn simulate_scan(
     settings: &Settings,
     options: &SimulateScanOptions,

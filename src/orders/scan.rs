@@ -1,4 +1,4 @@
-//! Native mode 1: answering the scan callback WeChat posts when a customer scans a printed
+//! Native mode 1: replying to the scan callback WeChat posts when a customer scans a printed
 //! product QR code. The order is created here, placed with unifiedorder (with the customer's
 //! `openid`), and the signed reply carries its `prepay_id`; the payment then arrives as for
 //! mode 2, through the notification or the poller, and [`PaymentService::confirm`].
@@ -15,7 +15,7 @@ use chrono::Utc;
 
 use super::charge::{OPEN_STATES, truncate_body};
 use super::{PaymentService, blocking};
-use crate::protocol::bizpay::{ScanAnswer, ScanCallback, scan_reply_fail, scan_reply_xml};
+use crate::protocol::bizpay::{ScanCallback, ScanResponse, scan_reply_fail, scan_reply_xml};
 use crate::protocol::messages::{UnifiedOrderRequest, format_protocol_time};
 use crate::protocol::reply::check_merchant;
 use crate::protocol::{sign, xml};
@@ -39,10 +39,10 @@ pub enum ScanVerdict {
     Prepared,
     /// A repeated callback for an order already placed; its `prepay_id` was sent again.
     Repeated,
-    /// A genuine callback answered with `result_code=FAIL` (unknown or disabled product,
+    /// A genuine callback that got `result_code=FAIL` (unknown or disabled product,
     /// gateway failure, order already settled).
     Refused,
-    /// Forged or malformed; answered with an unsigned `return_code=FAIL`. Nothing changed.
+    /// Forged or malformed, so the reply is an unsigned `return_code=FAIL`. Nothing changed.
     Rejected,
 }
 
@@ -73,8 +73,8 @@ pub struct ScanReply {
 struct ScanDecision {
     verdict: ScanVerdict,
     out_trade_no: Option<String>,
-    /// What WeChat gets: a signed answer, or `None` for the unsigned FAIL.
-    answer: Option<ScanAnswer>,
+    /// Content of the signed reply, or `None` for the unsigned FAIL.
+    response: Option<ScanResponse>,
     /// One line for the audit table and the log, without secrets.
     reason: String,
 }
@@ -84,7 +84,7 @@ impl ScanDecision {
         ScanDecision {
             verdict: ScanVerdict::Rejected,
             out_trade_no: None,
-            answer: None,
+            response: None,
             reason: reason.into(),
         }
     }
@@ -93,7 +93,7 @@ impl ScanDecision {
         ScanDecision {
             verdict: ScanVerdict::Refused,
             out_trade_no,
-            answer: Some(ScanAnswer::Refused {
+            response: Some(ScanResponse::Refused {
                 err_code_des: message.to_owned(),
             }),
             reason: reason.into(),
@@ -102,7 +102,7 @@ impl ScanDecision {
 }
 
 impl PaymentService {
-    /// Answers a scan callback body: verifies it, creates (or finds) the scan's order, and
+    /// Replies to a scan callback body: verifies it, creates (or finds) the scan's order, and
     /// returns the signed reply with its `prepay_id`. Every callback is audited.
     pub async fn handle_scan_callback(
         self: &Arc<Self>,
@@ -110,7 +110,7 @@ impl PaymentService {
         remote_addr: &str,
     ) -> ScanReply {
         let decision = match self.check_scan(body) {
-            Ok(callback) => self.answer_scan(&callback).await,
+            Ok(callback) => self.decide_scan(&callback).await,
             Err(decision) => decision,
         };
         self.finish_scan(decision, body.to_vec(), remote_addr).await
@@ -141,7 +141,7 @@ impl PaymentService {
     }
 
     /// Finds the product and the scan's order, or creates and places the order.
-    async fn answer_scan(self: &Arc<Self>, callback: &ScanCallback) -> ScanDecision {
+    async fn decide_scan(self: &Arc<Self>, callback: &ScanCallback) -> ScanDecision {
         let product = match self.scanned_product(&callback.product_id).await {
             Ok(product) => product,
             Err(decision) => return decision,
@@ -159,7 +159,7 @@ impl PaymentService {
         let existing =
             blocking(move || store.scan_order(&product_id, &openid, &nonce_str, now_ms)).await;
         match existing {
-            Ok(Some(order)) => self.answer_repeated_scan(order, callback).await,
+            Ok(Some(order)) => self.decide_repeated_scan(order, callback).await,
             Ok(None) => self.place_scan_order(&product, callback).await,
             Err(err) => ScanDecision::refused(
                 None,
@@ -202,10 +202,10 @@ impl PaymentService {
         }
     }
 
-    /// Answers a callback whose order exists: its `prepay_id` again while it is open, a fresh
+    /// Decides on a callback whose order exists: its `prepay_id` again while it is open, a fresh
     /// unifiedorder with identical fields if the first one never returned, or a refusal when
     /// the order is already settled.
-    async fn answer_repeated_scan(
+    async fn decide_repeated_scan(
         self: &Arc<Self>,
         order: OrderRecord,
         callback: &ScanCallback,
@@ -222,7 +222,7 @@ impl PaymentService {
             Some(prepay_id) => ScanDecision {
                 verdict: ScanVerdict::Repeated,
                 out_trade_no: Some(out_trade_no),
-                answer: Some(ScanAnswer::Prepared { prepay_id }),
+                response: Some(ScanResponse::Prepared { prepay_id }),
                 reason: "repeated callback; prepay_id sent again".into(),
             },
             None => {
@@ -343,7 +343,7 @@ impl PaymentService {
         ScanDecision {
             verdict: ScanVerdict::Prepared,
             out_trade_no: Some(out_trade_no),
-            answer: Some(ScanAnswer::Prepared {
+            response: Some(ScanResponse::Prepared {
                 prepay_id: reply.prepay_id,
             }),
             reason: "order placed".into(),
@@ -396,10 +396,18 @@ impl PaymentService {
         }
 
         let out_trade_no = decision.out_trade_no.as_deref().unwrap_or("-");
-        let body = match &decision.answer {
-            Some(answer) => {
-                tracing::debug!(out_trade_no, verdict = decision.verdict.as_str(), reason = %decision.reason, "scan callback answered");
-                scan_reply_xml(self.gateway.merchant(), answer)
+        let body = match &decision.response {
+            Some(response) => {
+                if decision.verdict == ScanVerdict::Refused {
+                    tracing::warn!(out_trade_no, reason = %decision.reason, "scan callback got result_code FAIL");
+                } else {
+                    tracing::debug!(
+                        out_trade_no,
+                        verdict = decision.verdict.as_str(),
+                        "scan callback answered"
+                    );
+                }
+                scan_reply_xml(self.gateway.merchant(), response)
             }
             None => {
                 tracing::warn!(remote_addr, reason = %decision.reason, "scan callback rejected");

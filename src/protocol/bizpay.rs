@@ -14,6 +14,8 @@ use super::{Merchant, Params, new_nonce};
 pub const BIZPAY_URL_PREFIX: &str = "weixin://wxpay/bizpayurl?";
 /// Longest `product_id` the protocol accepts (String(32)), in bytes.
 pub const MAX_PRODUCT_ID_BYTES: usize = 32;
+/// Longest `nonce_str` the protocol allows (String(32)), in bytes.
+pub const MAX_NONCE_STR_BYTES: usize = 32;
 /// Longest `openid` the protocol allows in the callback (String(128)), in bytes.
 pub const MAX_OPENID_BYTES: usize = 128;
 /// Longest `err_code_des` of a reply (String(128)), in bytes. WeChat shows it to the customer.
@@ -202,7 +204,7 @@ impl ScanCallback {
         Ok(ScanCallback {
             openid: required("openid", MAX_OPENID_BYTES)?,
             product_id: required("product_id", MAX_PRODUCT_ID_BYTES)?,
-            nonce_str: required("nonce_str", MAX_PRODUCT_ID_BYTES)?,
+            nonce_str: required("nonce_str", MAX_NONCE_STR_BYTES)?,
             is_subscribe: fields.get("is_subscribe").cloned().unwrap_or_default(),
         })
     }
@@ -224,9 +226,9 @@ impl ScanCallback {
     }
 }
 
-/// What the merchant answers a genuine scan callback with.
+/// The merchant's reply to a genuine scan callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScanAnswer {
+pub enum ScanResponse {
     /// The order was created; WeChat shows the payment sheet for this `prepay_id`.
     Prepared { prepay_id: String },
     /// No order (unknown or disabled product, gateway failure); WeChat shows `err_code_des`
@@ -237,18 +239,18 @@ pub enum ScanAnswer {
 /// Builds the signed reply fields: `return_code=SUCCESS`, then `result_code` SUCCESS with the
 /// `prepay_id`, or FAIL with `err_code_des`. The reply is MD5-signed, as the protocol's reply
 /// has a 32-character `sign`; empty fields are left out of the signature.
-pub fn scan_reply_params(merchant: &Merchant, answer: &ScanAnswer, nonce_str: &str) -> Params {
+pub fn scan_reply_params(merchant: &Merchant, response: &ScanResponse, nonce_str: &str) -> Params {
     let mut fields = Params::new();
     fields.insert("return_code".into(), "SUCCESS".into());
     fields.insert("appid".into(), merchant.appid.clone());
     fields.insert("mch_id".into(), merchant.mch_id.clone());
     fields.insert("nonce_str".into(), nonce_str.to_owned());
-    match answer {
-        ScanAnswer::Prepared { prepay_id } => {
+    match response {
+        ScanResponse::Prepared { prepay_id } => {
             fields.insert("prepay_id".into(), prepay_id.clone());
             fields.insert("result_code".into(), "SUCCESS".into());
         }
-        ScanAnswer::Refused { err_code_des } => {
+        ScanResponse::Refused { err_code_des } => {
             fields.insert("result_code".into(), "FAIL".into());
             fields.insert(
                 "err_code_des".into(),
@@ -273,8 +275,8 @@ fn truncate_utf8(text: &str, max_bytes: usize) -> &str {
 }
 
 /// Builds the signed reply XML with a fresh nonce.
-pub fn scan_reply_xml(merchant: &Merchant, answer: &ScanAnswer) -> String {
-    super::xml::to_xml(&scan_reply_params(merchant, answer, &new_nonce()))
+pub fn scan_reply_xml(merchant: &Merchant, response: &ScanResponse) -> String {
+    super::xml::to_xml(&scan_reply_params(merchant, response, &new_nonce()))
 }
 
 /// Builds the unsigned protocol-level FAIL reply for a callback that is not genuine or not
@@ -314,12 +316,12 @@ mod tests {
 
     #[test]
     fn reply_signature_matches_vector_c2() {
-        let answer = ScanAnswer::Prepared {
+        let response = ScanResponse::Prepared {
             prepay_id: "wx201410272009395522657a690389285100".into(),
         };
         let fields = scan_reply_params(
             &merchant("wx8888888888888888", "1900000109"),
-            &answer,
+            &response,
             "IITRi8Iabbblz1Jc",
         );
         assert_eq!(fields["sign"], "120C9D4201C174651693FE2324B69D4D");

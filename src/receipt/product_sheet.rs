@@ -91,7 +91,7 @@ impl LabelSize {
     }
 }
 
-/// How products are placed on pages.
+/// The page layout of a sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SheetLayout {
     /// A4 pages with a 3 × 4 grid of cells and grey cut lines.

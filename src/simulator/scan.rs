@@ -27,7 +27,7 @@ pub const SCAN_ROUTE: &str = "/sim/scan";
 /// Prefix of the short links `/tools/shorturl` issues.
 const SHORT_LINK_PREFIX: &str = "weixin://wxpay/s/";
 
-/// What the customer scanned, and who they are.
+/// The form of a simulated scan: the scanned link or product, and the customer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 pub struct ScanForm {
     /// The scanned link: a `weixin://wxpay/bizpayurl?...` link or a short link issued for one.
@@ -94,9 +94,9 @@ pub(crate) async fn scan(
 
 impl SimulatorState {
     /// Plays a customer scanning a product QR code: posts the signed callback to the
-    /// merchant's scan URL, checks the reply (signature, merchant, `return_code`,
-    /// `result_code`, a `prepay_id` this gateway issued for that product and openid), and pays
-    /// the order when `form.pay` is set.
+    /// merchant's scan URL and checks the reply. The reply must be signed by the merchant,
+    /// with `return_code` and `result_code` SUCCESS and a `prepay_id` this gateway issued for
+    /// that product and openid. The order is paid too when `form.pay` is set.
     pub async fn scan(&self, form: &ScanForm) -> Result<ScanOutcome, SimulatorError> {
         let (merchant, product_id) = self.scanned_product(form)?;
         let url = self
