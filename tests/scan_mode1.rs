@@ -7,7 +7,9 @@ mod common;
 
 use common::{Stack, TEST_API_KEY, eventually, test_merchant};
 use wxpay_pos::money::Fen;
-use wxpay_pos::orders::{SCAN_MSG_DISABLED_PRODUCT, SCAN_MSG_UNKNOWN_PRODUCT};
+use wxpay_pos::orders::{
+    SCAN_MSG_DISABLED_PRODUCT, SCAN_MSG_ORDER_SETTLED, SCAN_MSG_UNKNOWN_PRODUCT,
+};
 use wxpay_pos::protocol::bizpay::{BizpayLink, ScanCallback};
 use wxpay_pos::protocol::{ApiKey, Merchant, Params, SignType, sign, xml};
 use wxpay_pos::simulator::ScanForm;
@@ -209,6 +211,47 @@ async fn repeated_callback_reuses_the_order() {
         verdicts,
         ["scan_prepared", "scan_repeated", "scan_prepared"]
     );
+}
+
+#[tokio::test]
+async fn concurrent_copies_create_one_order() {
+    let stack = Stack::start(SignType::Md5).await;
+    let (coffee, _) = seed_products(&stack);
+    let body = callback_body(
+        &test_merchant(SignType::Md5),
+        &coffee.to_string(),
+        "nonce-race",
+    );
+
+    let (first, second) = tokio::join!(post_scan(&stack, body.clone()), post_scan(&stack, body));
+    assert_eq!(first.1["result_code"], "SUCCESS");
+    assert_eq!(second.1["result_code"], "SUCCESS");
+    assert_eq!(first.1["prepay_id"], second.1["prepay_id"]);
+    assert_eq!(order_count(&stack), 1);
+}
+
+#[tokio::test]
+async fn callback_after_payment_is_refused() {
+    let stack = Stack::start(SignType::Md5).await;
+    let (coffee, _) = seed_products(&stack);
+    let body = callback_body(
+        &test_merchant(SignType::Md5),
+        &coffee.to_string(),
+        "nonce-paid",
+    );
+    let (_, first) = post_scan(&stack, body.clone()).await;
+    assert_eq!(first["result_code"], "SUCCESS");
+    let out_trade_no = stack.service.store().open_orders().unwrap()[0]
+        .out_trade_no
+        .clone();
+    stack.simulator.pay(&out_trade_no).unwrap();
+    stack.wait_for_state(&out_trade_no, OrderState::Paid).await;
+
+    let (_, again) = post_scan(&stack, body).await;
+    assert_signed_reply(&again);
+    assert_eq!(again["result_code"], "FAIL");
+    assert_eq!(again["err_code_des"], SCAN_MSG_ORDER_SETTLED);
+    assert_eq!(order_count(&stack), 1);
 }
 
 #[tokio::test]

@@ -8,6 +8,9 @@
 //! finds the order already made and gets its `prepay_id` again instead of a second order.
 //! Callbacks are handled one at a time (a service-wide lock around lookup, insert and
 //! unifiedorder), so two copies arriving together cannot both create an order.
+//!
+//! NOTE: because of that lock, a gateway that times out (up to three attempts of the client's
+//! request timeout) delays every scan queued behind it.
 
 use std::sync::Arc;
 
@@ -202,9 +205,9 @@ impl PaymentService {
         }
     }
 
-    /// Decides on a callback whose order exists: its `prepay_id` again while it is open, a fresh
-    /// unifiedorder with identical fields if the first one never returned, or a refusal when
-    /// the order is already settled.
+    /// Decides on a callback whose order exists: its `prepay_id` again while it is open, a
+    /// fresh unifiedorder with identical fields for an order saved before a crash but never
+    /// placed, or a refusal when the order is settled or its unifiedorder outcome is unknown.
     async fn decide_repeated_scan(
         self: &Arc<Self>,
         order: OrderRecord,
@@ -216,6 +219,15 @@ impl PaymentService {
                 Some(out_trade_no),
                 SCAN_MSG_ORDER_SETTLED,
                 format!("the scan's order is already {}", order.state.as_str()),
+            );
+        }
+        if order.state == OrderState::Unknown {
+            // The poller settles it by orderquery, and closes it when the gateway holds it
+            // unpaid, so its prepay_id must not reach the customer now.
+            return ScanDecision::refused(
+                Some(out_trade_no),
+                SCAN_MSG_ORDER_FAILED,
+                "the scan's order has an unknown unifiedorder outcome",
             );
         }
         match order.prepay_id {
