@@ -197,3 +197,46 @@ fn product_qr_command_rejects_unknown_id() {
     assert!(stderr.contains("product 42 not found"), "{stderr}");
     assert!(!pdf.exists());
 }
+
+#[test]
+fn product_switch_command_changes_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("pos.sqlite3");
+    let store = Store::open(&database).unwrap();
+    let coffee = store
+        .save_product(&ProductDraft {
+            name: "美式咖啡".into(),
+            price: Fen(1500),
+            ..ProductDraft::default()
+        })
+        .unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[storage]\ndatabase = {:?}\n",
+            database.display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wxpay-pos"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let off = run(&["product-switch", &coffee.id.to_string(), "off"]);
+    assert!(off.status.success(), "{off:?}");
+    assert!(!store.product(coffee.id).unwrap().unwrap().enabled);
+
+    let on = run(&["product-switch", &coffee.id.to_string(), "on"]);
+    assert!(on.status.success(), "{on:?}");
+    assert!(store.product(coffee.id).unwrap().unwrap().enabled);
+
+    let missing = run(&["product-switch", "999", "off"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("product 999 not found"));
+}

@@ -68,6 +68,9 @@ pub async fn run_headless(
             };
             super::product_qr::product_qr(&settings, &dirs, &options).await
         }
+        CliCommand::ProductSwitch { id, state } => {
+            super::product_qr::product_switch(&settings, &dirs, id, state)
+        }
         CliCommand::SimulateScan {
             link,
             product_id,

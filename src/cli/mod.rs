@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::i18n::Lang;
 
 pub use commands::run_headless;
-pub use product_qr::{SheetKind, product_key};
+pub use product_qr::{SheetKind, Switch, product_key};
 
 /// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed), and
 /// of `close` when the order could not be closed because it is paid.
@@ -95,6 +95,15 @@ pub enum CliCommand {
         /// Put the long bizpayurl link in the codes without calling shorturl
         #[arg(long)]
         long_links: bool,
+    },
+    /// Switch a product on or off. A switched-off product's printed QR code is refused when
+    /// scanned (该商品已停售) and the product is left off new product QR sheets
+    ProductSwitch {
+        /// The product's id, as `product-qr --print-links` lists it
+        id: i64,
+        /// on or off
+        #[arg(value_enum)]
+        state: Switch,
     },
     /// Scan a product QR code on a running simulator, as a customer's phone would: the
     /// simulator posts the scan callback to the merchant and prints the order it got

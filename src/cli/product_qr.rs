@@ -23,6 +23,15 @@ pub enum SheetKind {
     Label,
 }
 
+/// The state `product-switch` sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// Sell the product and accept scans of its code
+    On,
+    /// Refuse scans of its code and leave it off new sheets
+    Off,
+}
+
 /// Options of `product-qr`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductQrOptions {
@@ -117,6 +126,27 @@ pub async fn product_qr(
         sheet.len(),
         options.output.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Switches one product on or off and prints its new state.
+pub fn product_switch(
+    settings: &Settings,
+    dirs: &AppDirs,
+    id: i64,
+    state: Switch,
+) -> anyhow::Result<ExitCode> {
+    let database = database_path(settings, dirs);
+    let store = Store::open(&database)
+        .with_context(|| format!("cannot open the database {}", database.display()))?;
+    store
+        .set_product_enabled(id, state == Switch::On)
+        .with_context(|| format!("cannot switch product {id}"))?;
+    let word = match state {
+        Switch::On => "on",
+        Switch::Off => "off",
+    };
+    println!("product {id} is switched {word}");
     Ok(ExitCode::SUCCESS)
 }
 
