@@ -73,6 +73,16 @@ impl SimulatorConfig {
         {
             return Err("notify_retry_offsets_secs must be in ascending order".into());
         }
+        for (mch_id, url) in &self.scan_callback_urls {
+            let parsed = reqwest::Url::parse(url).map_err(|err| {
+                format!("scan callback URL {url:?} of mch_id {mch_id} is invalid: {err}")
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(format!(
+                    "scan callback URL {url:?} of mch_id {mch_id} is not an http:// or https:// URL"
+                ));
+            }
+        }
         for merchant in &self.merchants {
             let conflicting_key = self
                 .merchants
