@@ -460,6 +460,30 @@ notify_url = "https://shop.example.com/wxpay/notify"
     }
 
     #[test]
+    fn scan_url_is_optional_and_checked() {
+        assert_eq!(
+            Settings::parse(VALID_MERCHANT)
+                .unwrap()
+                .merchant
+                .unwrap()
+                .scan_url,
+            None
+        );
+
+        let with_scan =
+            format!("{VALID_MERCHANT}scan_url = \"http://127.0.0.1:8088/wxpay/scan\"\n");
+        let merchant = Settings::parse(&with_scan).unwrap().merchant.unwrap();
+        assert_eq!(
+            merchant.scan_url.as_deref(),
+            Some("http://127.0.0.1:8088/wxpay/scan")
+        );
+
+        let bad = format!("{VALID_MERCHANT}scan_url = \"nowhere\"\n");
+        let message = Settings::parse(&bad).unwrap_err().to_string();
+        assert!(message.contains("merchant.scan_url"), "{message}");
+    }
+
+    #[test]
     fn short_api_key_is_named_and_not_echoed() {
         let text = VALID_MERCHANT.replace("192006250b4c09247ec02edce69f6a2d", "tooshort");
         let message = Settings::parse(&text).unwrap_err().to_string();
