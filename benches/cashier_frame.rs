@@ -24,6 +24,7 @@ fn catalogue() -> Vec<Product> {
             price: Fen(100 + index as i64 % 5000),
             barcode: Some(format!("69{index:011}")),
             category: format!("分类{}", index % 12),
+            enabled: true,
         })
         .collect()
 }

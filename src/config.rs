@@ -73,6 +73,11 @@ pub struct MerchantSettings {
     /// The server's IP address sent as `spbill_create_ip`.
     #[serde(default = "default_spbill_create_ip")]
     pub spbill_create_ip: String,
+    /// The public address of the listener's `/wxpay/scan` endpoint for Native mode-1 product
+    /// QR codes. WeChat takes it from the merchant platform (支付回调URL), not from here: this
+    /// copy is what `wxpay-pos simulator` posts scan callbacks to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_url: Option<String>,
 }
 
 fn default_spbill_create_ip() -> String {
@@ -88,6 +93,7 @@ impl std::fmt::Debug for MerchantSettings {
             .field("sign_type", &self.sign_type)
             .field("gateway_url", &self.gateway_url)
             .field("notify_url", &self.notify_url)
+            .field("scan_url", &self.scan_url)
             .finish()
     }
 }
@@ -369,6 +375,9 @@ impl MerchantSettings {
                 format!("longer than {MAX_NOTIFY_URL_LEN} characters"),
             ));
         }
+        if let Some(scan_url) = &self.scan_url {
+            check_http_url("merchant.scan_url", scan_url)?;
+        }
         if self.spbill_create_ip.parse::<std::net::IpAddr>().is_err() {
             return Err(invalid(
                 "merchant.spbill_create_ip",
@@ -448,6 +457,30 @@ notify_url = "https://shop.example.com/wxpay/notify"
         let merchant = settings.merchant.unwrap();
         assert_eq!(merchant.sign_type, SignType::HmacSha256);
         assert_eq!(merchant.mch_id, "10000100");
+    }
+
+    #[test]
+    fn scan_url_is_optional_and_checked() {
+        assert_eq!(
+            Settings::parse(VALID_MERCHANT)
+                .unwrap()
+                .merchant
+                .unwrap()
+                .scan_url,
+            None
+        );
+
+        let with_scan =
+            format!("{VALID_MERCHANT}scan_url = \"http://127.0.0.1:8088/wxpay/scan\"\n");
+        let merchant = Settings::parse(&with_scan).unwrap().merchant.unwrap();
+        assert_eq!(
+            merchant.scan_url.as_deref(),
+            Some("http://127.0.0.1:8088/wxpay/scan")
+        );
+
+        let bad = format!("{VALID_MERCHANT}scan_url = \"nowhere\"\n");
+        let message = Settings::parse(&bad).unwrap_err().to_string();
+        assert!(message.contains("merchant.scan_url"), "{message}");
     }
 
     #[test]

@@ -993,6 +993,15 @@ pub fn auto_return_text(lang: Lang, seconds_left: u64) -> String {
     }
 }
 
+/// Formats the notice for a paid product QR sale (Native mode 1) that the customer started by
+/// scanning a printed code.
+pub fn scan_sale_paid_text(lang: Lang, body: &str, amount: Fen) -> String {
+    match lang {
+        Lang::ZhCn => format!("扫码购买已付款：{body} ￥{amount}"),
+        Lang::En => format!("Product QR sale paid: {body} ¥{amount}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

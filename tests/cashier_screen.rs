@@ -641,6 +641,7 @@ fn products() -> Vec<Product> {
             price: Fen(1200),
             barcode: Some(MILK_TEA_BARCODE.to_owned()),
             category: "饮品".to_owned(),
+            enabled: true,
         },
         Product {
             id: 2,
@@ -648,6 +649,7 @@ fn products() -> Vec<Product> {
             price: Fen(650),
             barcode: Some("6901234567946".to_owned()),
             category: "点心".to_owned(),
+            enabled: true,
         },
     ]
 }

@@ -2,6 +2,7 @@
 //! embedded gateway simulator, and runs the cashier screen's commands.
 
 mod runner;
+mod scan_sales;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -126,6 +127,14 @@ pub async fn start_services(
         Some(tcp) => format!("http://{}{}", tcp.local_addr()?, listener::NOTIFY_PATH),
         None => String::new(),
     };
+    let local_scan_url = match &tcp {
+        Some(tcp) => Some(format!(
+            "http://{}{}",
+            tcp.local_addr()?,
+            listener::SCAN_PATH
+        )),
+        None => None,
+    };
 
     let merchant = configured_merchant(settings);
     let (simulator, gateway_url, notify_url, spbill_create_ip) = match &settings.merchant {
@@ -136,7 +145,8 @@ pub async fn start_services(
             configured.spbill_create_ip.clone(),
         ),
         None => {
-            let simulator = start_demo_simulator(merchant.clone()).await?;
+            let simulator =
+                start_demo_simulator_with_scan(merchant.clone(), local_scan_url).await?;
             let url = simulator.base_url();
             tracing::info!(gateway = %url, "demo mode: using the embedded gateway simulator");
             (
@@ -176,10 +186,23 @@ pub async fn start_services(
 
 /// Starts the gateway simulator on a free loopback port for the demo merchant.
 pub async fn start_demo_simulator(merchant: Merchant) -> anyhow::Result<SimulatorHandle> {
+    start_demo_simulator_with_scan(merchant, None).await
+}
+
+/// Starts the demo gateway simulator with the merchant's mode-1 scan callback URL (the
+/// listener's `/wxpay/scan`) registered, as WeChat's merchant platform would hold it.
+pub async fn start_demo_simulator_with_scan(
+    merchant: Merchant,
+    scan_url: Option<String>,
+) -> anyhow::Result<SimulatorHandle> {
     let tcp = TcpListener::bind("127.0.0.1:0")
         .await
         .context("cannot bind the demo gateway simulator")?;
-    simulator::serve(tcp, SimulatorConfig::new(vec![merchant]))
+    let mut config = SimulatorConfig::new(vec![merchant.clone()]);
+    if let Some(scan_url) = scan_url {
+        config.scan_callback_urls.insert(merchant.mch_id, scan_url);
+    }
+    simulator::serve(tcp, config)
         .await
         .context("cannot start the demo gateway simulator")
 }

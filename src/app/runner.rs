@@ -44,6 +44,11 @@ pub async fn run_commands(
     settings_file: Option<PathBuf>,
     repaint: Arc<dyn Fn() + Send + Sync>,
 ) {
+    tokio::spawn(super::scan_sales::forward_scan_sales(
+        Arc::clone(&services.service),
+        bridge.updates.clone(),
+        Arc::clone(&repaint),
+    ));
     let (store_commands, store_queue) = mpsc::channel(BRIDGE_CHANNEL_CAPACITY);
     tokio::spawn(run_store_commands(
         store_queue,
@@ -468,6 +473,7 @@ fn load_catalogue(store: &Store, demo_mode: bool) -> Vec<Update> {
                 price: Fen(*fen),
                 barcode: Some((*barcode).to_owned()),
                 category: (*category).to_owned(),
+                enabled: true,
             })
             .collect();
         match store.insert_products(&drafts).map(|_| store.products()) {
@@ -549,6 +555,8 @@ fn save_settings(
         PrinterSettings::try_from(form.printer_config()).map_err(|err| settings_rejected(&err))?;
     settings.merchant = if form.merchant_enabled {
         let saved_key = settings.merchant.as_ref().map(|m| m.api_key.clone());
+        // The form has no field for it, so a saved scan_url is kept.
+        let saved_scan_url = settings.merchant.as_ref().and_then(|m| m.scan_url.clone());
         let api_key = if form.api_key.is_empty() {
             saved_key.unwrap_or_default()
         } else {
@@ -562,6 +570,7 @@ fn save_settings(
             gateway_url: form.gateway_url.trim().to_owned(),
             notify_url: form.notify_url.trim().to_owned(),
             spbill_create_ip: form.spbill_create_ip.trim().to_owned(),
+            scan_url: saved_scan_url,
         })
     } else {
         None

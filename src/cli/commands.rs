@@ -45,8 +45,47 @@ pub async fn run_headless(
             })
         }
         CliCommand::Listen => listen(&settings, &dirs).await,
-        CliCommand::Simulator { addr, time_scale } => {
-            run_simulator(&settings, addr, time_scale).await
+        CliCommand::Simulator {
+            addr,
+            time_scale,
+            scan_url,
+        } => run_simulator(&settings, addr, time_scale, scan_url).await,
+        CliCommand::ProductQr {
+            output,
+            layout,
+            label_size,
+            ids,
+            print_links,
+            long_links,
+        } => {
+            let options = super::product_qr::ProductQrOptions {
+                output,
+                layout,
+                label_size,
+                ids,
+                print_links,
+                long_links,
+            };
+            super::product_qr::product_qr(&settings, &dirs, &options).await
+        }
+        CliCommand::ProductSwitch { id, state } => {
+            super::product_qr::product_switch(&settings, &dirs, id, state)
+        }
+        CliCommand::SimulateScan {
+            link,
+            product_id,
+            openid,
+            gateway,
+            pay,
+        } => {
+            let options = super::product_qr::SimulateScanOptions {
+                link,
+                product_id,
+                openid,
+                gateway,
+                pay,
+            };
+            super::product_qr::simulate_scan(&settings, &options).await
         }
         CliCommand::SimulatePay {
             out_trade_no,
@@ -151,6 +190,12 @@ async fn listen(settings: &Settings, dirs: &AppDirs) -> anyhow::Result<ExitCode>
     if let Some(simulator) = &services.simulator {
         println!("demo mode: gateway simulator at {}", simulator.base_url());
     }
+    if let Some(listener) = &services.listener {
+        println!(
+            "scan callbacks (Native mode 1) are answered on {}",
+            listener.scan_url()
+        );
+    }
     let resumed = services.service.resume_open_orders().await;
     tracing::info!(resumed, "open orders reconciled");
     tokio::signal::ctrl_c()
@@ -164,6 +209,7 @@ async fn run_simulator(
     settings: &Settings,
     addr: std::net::SocketAddr,
     time_scale: f64,
+    scan_url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     if !addr.ip().is_loopback() {
         bail!("the simulator only listens on loopback addresses such as 127.0.0.1, not {addr}");
@@ -171,6 +217,12 @@ async fn run_simulator(
     let merchant = configured_merchant(settings);
     let mut config = SimulatorConfig::new(vec![merchant.clone()]);
     config.time_scale = time_scale;
+    let scan_url = scan_url.or_else(|| settings.merchant.as_ref().and_then(|m| m.scan_url.clone()));
+    if let Some(scan_url) = &scan_url {
+        config
+            .scan_callback_urls
+            .insert(merchant.mch_id.clone(), scan_url.clone());
+    }
     let tcp = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -180,6 +232,10 @@ async fn run_simulator(
         "merchant appid={} mch_id={}",
         merchant.appid, merchant.mch_id
     );
+    match &scan_url {
+        Some(scan_url) => println!("scan callbacks (mode 1) go to {scan_url}"),
+        None => println!("no scan callback URL: pass --scan-url to use /sim/scan"),
+    }
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
@@ -315,7 +371,7 @@ async fn output_model(
 }
 
 /// True for `http://` URLs whose host is a loopback address.
-fn is_loopback_url(url: &str) -> bool {
+pub(super) fn is_loopback_url(url: &str) -> bool {
     let Some(rest) = url.strip_prefix("http://") else {
         return false;
     };

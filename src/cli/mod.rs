@@ -2,6 +2,7 @@
 //! operators that use the same configuration file.
 
 mod commands;
+mod product_qr;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::i18n::Lang;
 
 pub use commands::run_headless;
+pub use product_qr::{SheetKind, Switch, product_key};
 
 /// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed), and
 /// of `close` when the order could not be closed because it is paid.
@@ -60,6 +62,10 @@ pub enum CliCommand {
         /// Multiplier for notification retry delays (1 = WeChat's real schedule)
         #[arg(long, default_value_t = 1.0)]
         time_scale: f64,
+        /// URL for Native mode-1 scan callbacks, e.g. http://127.0.0.1:8088/wxpay/scan
+        /// (default: [merchant] scan_url)
+        #[arg(long, value_name = "URL")]
+        scan_url: Option<String>,
     },
     /// Pay an order on a running simulator, as a customer's phone would
     SimulatePay {
@@ -67,6 +73,55 @@ pub enum CliCommand {
         /// Base URL of the simulator (default: the configured gateway_url)
         #[arg(long, value_name = "URL")]
         gateway: Option<String>,
+    },
+    /// Write a PDF sheet of product QR codes (Native mode 1): name, price and a code per
+    /// product that starts a payment when a customer scans it
+    ProductQr {
+        /// PDF file to write
+        #[arg(long, short, default_value = "product-qr.pdf", value_name = "PATH")]
+        output: PathBuf,
+        /// a4: 3 x 4 codes per A4 page; label: one code per label page
+        #[arg(long, value_enum, default_value = "a4")]
+        layout: SheetKind,
+        /// Label size in millimetres for --layout label: 40x30, 50x30 or 60x40
+        #[arg(long, default_value = "40x30")]
+        label_size: String,
+        /// Product id to include; repeat for several (default: every enabled product)
+        #[arg(long = "id", value_name = "ID")]
+        ids: Vec<i64>,
+        /// Print each product's id, name, price and link
+        #[arg(long)]
+        print_links: bool,
+        /// Put the long bizpayurl link in the codes without calling shorturl
+        #[arg(long)]
+        long_links: bool,
+    },
+    /// Switch a product on or off. A switched-off product's printed QR code is refused when
+    /// scanned (该商品已停售) and the product is left off new product QR sheets
+    ProductSwitch {
+        /// The product's id, as `product-qr --print-links` lists it
+        id: i64,
+        /// on or off
+        #[arg(value_enum)]
+        state: Switch,
+    },
+    /// Scan a product QR code on a running simulator, as a customer's phone would: the
+    /// simulator posts the scan callback to the merchant and prints the order it got
+    SimulateScan {
+        /// The scanned link (weixin://wxpay/bizpayurl?... or its short link)
+        link: Option<String>,
+        /// Scan this product id without a link
+        #[arg(long, conflicts_with = "link")]
+        product_id: Option<String>,
+        /// The customer's openid (default: a random one)
+        #[arg(long)]
+        openid: Option<String>,
+        /// Base URL of the simulator (default: the configured gateway_url)
+        #[arg(long, value_name = "URL")]
+        gateway: Option<String>,
+        /// Also pay the order, as the customer confirming on the phone
+        #[arg(long)]
+        pay: bool,
     },
     /// Print the printer test page (打印测试页) on the printer of the [printer] table
     PrintTest,

@@ -136,6 +136,23 @@ impl GatewayClient {
         })
     }
 
+    /// Calls unifiedorder for a Native mode-1 scan: the fields of
+    /// [`GatewayClient::unified_order`] plus the customer's `openid` from the scan callback.
+    pub async fn unified_order_for_scan(
+        &self,
+        request: &UnifiedOrderRequest,
+        nonce_str: &str,
+        openid: &str,
+    ) -> Result<UnifiedOrderReply, GatewayError> {
+        let mut params = request.to_params(&self.merchant, nonce_str);
+        params.insert("openid".into(), openid.to_owned());
+        let fields = self.post(paths::UNIFIED_ORDER, params).await?;
+        UnifiedOrderReply::from_params(&fields).map_err(|source| GatewayError::Reply {
+            path: paths::UNIFIED_ORDER,
+            source,
+        })
+    }
+
     /// Calls orderquery by `out_trade_no`.
     pub async fn order_query(&self, out_trade_no: &str) -> Result<OrderQueryReply, GatewayError> {
         let mut params = base_params(&self.merchant);

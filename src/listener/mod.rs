@@ -1,5 +1,8 @@
 //! The payment notification listener: an HTTP server (axum) that hands each notification body
-//! to the order lifecycle and replies with the XML WeChat expects.
+//! to the order lifecycle and replies with the XML WeChat expects. It also serves the Native
+//! mode-1 scan callback at [`SCAN_PATH`].
+
+mod scan;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,6 +12,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -16,15 +20,21 @@ use crate::orders::PaymentService;
 use crate::protocol::messages::notify_reply_fail;
 use crate::protocol::xml::MAX_XML_BODY_BYTES;
 
+pub use scan::{MAX_SCAN_BODY_BYTES, SCAN_PATH};
+
 /// Path the listener serves notifications on; the public `notify_url` must lead here.
 pub const NOTIFY_PATH: &str = "/wxpay/notify";
 /// Largest notification body read; a larger one is rejected and audited without its body.
 pub const MAX_NOTIFY_BODY_BYTES: usize = MAX_XML_BODY_BYTES;
 
-/// Builds the listener's routes. Every path and method reaches [`notify`], which replies to
-/// non-POST requests and unknown paths with a FAIL XML body.
+/// Builds the listener's routes. [`SCAN_PATH`] goes to the scan callback; every other path
+/// and method reaches [`notify`], which replies to non-POST requests and unknown paths with a
+/// FAIL XML body.
 pub fn router(service: Arc<PaymentService>) -> Router {
-    Router::new().fallback(notify).with_state(service)
+    Router::new()
+        .route(SCAN_PATH, any(scan::scan_callback))
+        .fallback(notify)
+        .with_state(service)
 }
 
 async fn notify(State(service): State<Arc<PaymentService>>, request: Request<Body>) -> Response {
@@ -56,7 +66,7 @@ async fn notify(State(service): State<Arc<PaymentService>>, request: Request<Bod
     xml_response(StatusCode::OK, reply.body)
 }
 
-fn xml_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn xml_response(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
@@ -75,6 +85,11 @@ impl ListenerHandle {
     /// Returns the local URL of the notification endpoint, e.g. `http://127.0.0.1:8088/wxpay/notify`.
     pub fn notify_url(&self) -> String {
         format!("http://{}{}", self.addr, NOTIFY_PATH)
+    }
+
+    /// Returns the local URL of the scan callback endpoint, e.g. `http://127.0.0.1:8088/wxpay/scan`.
+    pub fn scan_url(&self) -> String {
+        format!("http://{}{}", self.addr, SCAN_PATH)
     }
 }
 

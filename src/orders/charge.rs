@@ -63,7 +63,7 @@ pub fn truncate_body(body: &str) -> &str {
 }
 
 /// Creates an `out_trade_no`: Beijing time to the second, then random digits (20 characters).
-fn new_out_trade_no() -> String {
+pub(super) fn new_out_trade_no() -> String {
     let mut rng = rand::rng();
     let mut number = format_protocol_time(Utc::now());
     for _ in 0..OUT_TRADE_NO_RANDOM_DIGITS {

@@ -8,6 +8,7 @@ mod charge;
 mod notification;
 mod poller;
 mod receipts;
+mod scan;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,6 +27,10 @@ pub use charge::{ChargeError, MAX_BODY_BYTES, truncate_body};
 pub use notification::{NotifyReply, NotifyVerdict};
 pub use poller::RECONCILE_WAIT;
 pub use receipts::{SlipError, SlipOutput};
+pub use scan::{
+    SCAN_FAIL_MSG, SCAN_MSG_DISABLED_PRODUCT, SCAN_MSG_ORDER_FAILED, SCAN_MSG_ORDER_SETTLED,
+    SCAN_MSG_UNKNOWN_PRODUCT, ScanReply, ScanVerdict,
+};
 
 /// Capacity of the order event channel. A subscriber that falls this far behind misses events
 /// and must re-read the order from the store, which the cashier screen's poll does anyway.
@@ -118,6 +123,9 @@ pub struct PaymentService {
     receipt_tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// The printer in use: `options.printer` at start, replaced when the settings are saved.
     printer: std::sync::RwLock<PrinterSettings>,
+    /// Serializes mode-1 scan callbacks so a repeated callback finds the order made for the
+    /// first one; held across unifiedorder, hence an async mutex.
+    scan_lock: tokio::sync::Mutex<()>,
 }
 
 impl PaymentService {
@@ -140,6 +148,7 @@ impl PaymentService {
             reconciled: tokio::sync::watch::Sender::new(true),
             receipt_tasks: std::sync::Mutex::new(Vec::new()),
             printer,
+            scan_lock: tokio::sync::Mutex::new(()),
         }))
     }
 

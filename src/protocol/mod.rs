@@ -1,6 +1,8 @@
 //! WeChat Pay API v2: signatures, the flat `<xml>` codec, and typed requests and replies for
-//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification).
+//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification) and
+//! the mode-1 product link and scan callback.
 
+pub mod bizpay;
 pub mod messages;
 pub mod reply;
 pub mod sign;

@@ -246,7 +246,7 @@ fn grey_color(grey: f32) -> Color {
 
 /// Builds one filled path with a ring per rectangle. All rings run the same way, so the
 /// non-zero rule fills their union, and touching rectangles show no hairline seam.
-fn rectangles_polygon(rects_from_top_pt: &[[f32; 4]], page_height_pt: f32) -> Polygon {
+pub(crate) fn rectangles_polygon(rects_from_top_pt: &[[f32; 4]], page_height_pt: f32) -> Polygon {
     let rings: Vec<PolygonRing> = rects_from_top_pt
         .iter()
         .flat_map(|&[x, top, width, height]| {

@@ -3,6 +3,8 @@
 //! `crate::printer`. [`render_model_pdf`] draws a one-page PDF the width of a receipt roll,
 //! with the order details in Chinese and English and a QR code; [`write_model_pdf`] saves it
 //! to a folder atomically. [`ReceiptData`] is the paid-order input of the payment lifecycle.
+//! [`render_product_sheet_pdf`] draws sheets of Native mode-1 product QR codes with the same
+//! font and QR drawing.
 
 pub(crate) mod content;
 mod file;
@@ -10,6 +12,7 @@ mod font;
 mod layout;
 mod model;
 mod pdf;
+mod product_sheet;
 pub(crate) mod qr;
 mod subset;
 pub(crate) mod wrap;
@@ -25,6 +28,9 @@ pub use file::{pdf_file_name, write_model_pdf, write_receipt_pdf};
 pub use model::{PaperWidth, PaymentState, ReceiptLine, ReceiptModel};
 pub(crate) use pdf::render_blocks_pdf;
 pub use pdf::{render_model_pdf, render_receipt_pdf};
+pub use product_sheet::{
+    LabelSize, MAX_SHEET_QR_WIDTH_MODULES, SheetLayout, SheetProduct, render_product_sheet_pdf,
+};
 
 /// Order details printed on a receipt.
 #[derive(Debug, Clone, PartialEq, Eq)]

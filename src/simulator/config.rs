@@ -1,6 +1,8 @@
 //! Settings of the gateway simulator: the merchants it accepts, its clock speed and the
 //! notification schedule.
 
+use std::collections::BTreeMap;
+
 use crate::protocol::Merchant;
 
 /// Seconds after the first notification attempt at which WeChat retries an unacknowledged
@@ -37,6 +39,9 @@ pub struct SimulatorConfig {
     pub code_url_lifetime_secs: u64,
     /// Timeout of one notification attempt, in seconds (not scaled by `time_scale`).
     pub notify_timeout_secs: u64,
+    /// Each merchant's Native mode-1 scan callback URL (支付回调URL), by `mch_id`. WeChat keeps
+    /// it in the merchant platform; the simulator posts scan callbacks there.
+    pub scan_callback_urls: BTreeMap<String, String>,
 }
 
 impl SimulatorConfig {
@@ -49,6 +54,7 @@ impl SimulatorConfig {
             notify_retry_offsets_secs: DEFAULT_NOTIFY_RETRY_OFFSETS_SECS.to_vec(),
             code_url_lifetime_secs: DEFAULT_CODE_URL_LIFETIME_SECS,
             notify_timeout_secs: DEFAULT_NOTIFY_TIMEOUT_SECS,
+            scan_callback_urls: BTreeMap::new(),
         }
     }
 
@@ -66,6 +72,16 @@ impl SimulatorConfig {
             .any(|pair| pair[0] > pair[1])
         {
             return Err("notify_retry_offsets_secs must be in ascending order".into());
+        }
+        for (mch_id, url) in &self.scan_callback_urls {
+            let parsed = reqwest::Url::parse(url).map_err(|err| {
+                format!("scan callback URL {url:?} of mch_id {mch_id} is invalid: {err}")
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(format!(
+                    "scan callback URL {url:?} of mch_id {mch_id} is not an http:// or https:// URL"
+                ));
+            }
         }
         for merchant in &self.merchants {
             let conflicting_key = self

@@ -31,6 +31,20 @@ pub enum SimulatorError {
         out_trade_no: String,
         trade_state: String,
     },
+    #[error("invalid product link: {reason}")]
+    InvalidLink { reason: String },
+    #[error("no merchant with mch_id {mch_id} is registered with the simulator")]
+    UnknownMerchant { mch_id: String },
+    #[error(
+        "no scan callback URL is registered for mch_id {mch_id}; start the simulator with --scan-url or set [merchant] scan_url"
+    )]
+    NoScanUrl { mch_id: String },
+    #[error("the scan callback to {url} failed: {reason}")]
+    ScanCallbackFailed { url: String, reason: String },
+    #[error("the merchant's reply to the scan callback is invalid: {reason}")]
+    InvalidScanReply { reason: String },
+    #[error("the merchant refused the scan: {err_code_des}")]
+    ScanRefused { err_code_des: String },
 }
 
 impl SimulatorError {

@@ -4,7 +4,8 @@
 //! It serves `/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder` and `/tools/shorturl`
 //! with WeChat's XML envelope and signatures, keeps orders in memory, and sends signed payment
 //! notifications on WeChat's retry schedule. A `/sim` control API, or [`SimulatorHandle::pay`]
-//! in process, plays the customer who scans and pays.
+//! in process, plays the customer who scans and pays. `/sim/scan` plays a customer scanning a
+//! printed Native mode-1 product QR code: it posts the scan callback to the merchant.
 
 mod auth;
 mod config;
@@ -15,6 +16,7 @@ mod gateway;
 mod ids;
 mod notify;
 mod order_query;
+mod scan;
 mod server;
 mod short_url;
 mod state;
@@ -32,6 +34,7 @@ pub use error::SimulatorError;
 pub use faults::{Fault, FaultTarget};
 pub use gateway::{CLOSE_ORDER_PATH, ORDER_QUERY_PATH, SHORT_URL_PATH, UNIFIED_ORDER_PATH};
 pub use notify::{NotifyAttempt, NotifyOutcome};
+pub use scan::{SCAN_ROUTE, ScanForm, ScanOutcome};
 pub use server::{SimulatorHandle, router, serve};
 pub use state::{OrderStatus, SimulatorState};
 pub use wire::XML_CONTENT_TYPE;

@@ -14,6 +14,7 @@ use super::gateway::{
     self, CLOSE_ORDER_PATH, ORDER_QUERY_PATH, SHORT_URL_PATH, UNIFIED_ORDER_PATH,
 };
 use super::notify::NotifyAttempt;
+use super::scan::{self, SCAN_ROUTE, ScanForm, ScanOutcome};
 use super::state::{OrderStatus, SimulatorState};
 
 /// Builds the simulator's routes: the gateway APIs at WeChat's paths (every method, so that
@@ -27,6 +28,7 @@ pub fn router(state: SimulatorState) -> Router {
         .route(PAY_ROUTE, post(control::pay))
         .route(FAIL_ROUTE, post(control::fail))
         .route(STATUS_ROUTE, get(control::status))
+        .route(SCAN_ROUTE, post(scan::scan))
         .with_state(state)
 }
 
@@ -77,6 +79,11 @@ impl SimulatorHandle {
     /// Pays an order; see [`SimulatorState::pay`].
     pub fn pay(&self, out_trade_no: &str) -> Result<String, SimulatorError> {
         self.state.pay(out_trade_no)
+    }
+
+    /// Scans a product QR code; see [`SimulatorState::scan`].
+    pub async fn scan(&self, form: &ScanForm) -> Result<ScanOutcome, SimulatorError> {
+        self.state.scan(form).await
     }
 
     /// Queues a fault for a coming request; see [`SimulatorState::inject_fault`].

@@ -145,10 +145,17 @@ impl Store {
         let order = self.find_unique_mut(out_trade_no)?;
         order.check_payable(now)?;
 
+        // A mode-1 order names its payer in unifiedorder; any other gets a random one.
+        let openid = order
+            .business_fields
+            .get("openid")
+            .filter(|openid| !openid.is_empty())
+            .cloned()
+            .unwrap_or_else(ids::new_openid);
         let payment = Payment {
             transaction_id: ids::new_transaction_id(now),
             time_end: format_protocol_time(now),
-            openid: ids::new_openid(),
+            openid,
         };
         order.trade_state = TradeState::Success;
         order.payment = Some(payment.clone());
@@ -158,6 +165,21 @@ impl Store {
         self.transaction_ids
             .insert(payment.transaction_id.clone(), key);
         Ok((paid, payment))
+    }
+
+    /// Finds a merchant's order by the `prepay_id` it was issued.
+    pub fn order_by_prepay_id(&self, mch_id: &str, prepay_id: &str) -> Option<&Order> {
+        self.orders
+            .values()
+            .find(|order| order.mch_id == mch_id && order.prepay_id == prepay_id)
+    }
+
+    /// Returns the long link a `short_url` was issued for.
+    pub fn long_url(&self, short_url: &str) -> Option<String> {
+        self.short_urls
+            .iter()
+            .find(|(_, issued)| issued.as_str() == short_url)
+            .map(|(long_url, _)| long_url.clone())
     }
 
     /// Returns the `short_url` for `long_url`, issuing one on first use.

@@ -24,16 +24,34 @@ pub struct Product {
     pub barcode: Option<String>,
     /// The quick key tab the product is shown under; empty for no category.
     pub category: String,
+    /// False when the product is switched off: its printed QR code (Native mode 1) is
+    /// refused and it is left off new product QR sheets.
+    pub enabled: bool,
 }
 
 /// A product to insert (`id` is `None`) or to update.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductDraft {
     pub id: Option<i64>,
     pub name: String,
     pub price: Fen,
     pub barcode: Option<String>,
     pub category: String,
+    /// See [`Product::enabled`]; a new draft is enabled.
+    pub enabled: bool,
+}
+
+impl Default for ProductDraft {
+    fn default() -> Self {
+        ProductDraft {
+            id: None,
+            name: String::new(),
+            price: Fen(0),
+            barcode: None,
+            category: String::new(),
+            enabled: true,
+        }
+    }
 }
 
 /// One line of the saved cart. `product_id` is kept for reference only: the line keeps its
@@ -109,7 +127,7 @@ impl ProductDraft {
     }
 }
 
-const PRODUCT_COLUMNS: &str = "id, name, price_fen, barcode, category";
+const PRODUCT_COLUMNS: &str = "id, name, price_fen, barcode, category, enabled";
 
 fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -118,6 +136,7 @@ fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
         price: Fen(row.get(2)?),
         barcode: row.get(3)?,
         category: row.get(4)?,
+        enabled: row.get(5)?,
     })
 }
 
@@ -150,18 +169,33 @@ impl Store {
         let written = match draft.id {
             None => connection
                 .execute(
-                    "INSERT INTO products (name, price_fen, barcode, category, created_at_ms,
-                         updated_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                    params![name, draft.price.fen(), draft.barcode, category, now],
+                    "INSERT INTO products (name, price_fen, barcode, category, enabled,
+                         created_at_ms, updated_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                    params![
+                        name,
+                        draft.price.fen(),
+                        draft.barcode,
+                        category,
+                        draft.enabled,
+                        now
+                    ],
                 )
                 .map(|_| Some(connection.last_insert_rowid())),
             Some(id) => connection
                 .execute(
                     "UPDATE products SET name = ?2, price_fen = ?3, barcode = ?4, category = ?5,
-                         updated_at_ms = ?6
+                         enabled = ?6, updated_at_ms = ?7
                      WHERE id = ?1",
-                    params![id, name, draft.price.fen(), draft.barcode, category, now],
+                    params![
+                        id,
+                        name,
+                        draft.price.fen(),
+                        draft.barcode,
+                        category,
+                        draft.enabled,
+                        now
+                    ],
                 )
                 .map(|changed| (changed > 0).then_some(id)),
         };
@@ -199,9 +233,9 @@ impl Store {
         {
             let mut insert = transaction
                 .prepare(
-                    "INSERT INTO products (name, price_fen, barcode, category, created_at_ms,
-                         updated_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                    "INSERT INTO products (name, price_fen, barcode, category, enabled,
+                         created_at_ms, updated_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
                 )
                 .map_err(StoreError::from)?;
             for draft in drafts {
@@ -210,6 +244,7 @@ impl Store {
                     draft.price.fen(),
                     draft.barcode,
                     draft.category.trim(),
+                    draft.enabled,
                     now
                 ];
                 match insert.execute(params) {
@@ -225,6 +260,30 @@ impl Store {
         }
         transaction.commit().map_err(StoreError::from)?;
         Ok(drafts.len())
+    }
+
+    /// Loads one product by id.
+    pub fn product(&self, id: i64) -> Result<Option<Product>, StoreError> {
+        let connection = self.lock();
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = ?1");
+        Ok(connection
+            .query_row(&sql, [id], product_from_row)
+            .optional()?)
+    }
+
+    /// Switches a product on or off (see [`Product::enabled`]).
+    pub fn set_product_enabled(&self, id: i64, enabled: bool) -> Result<(), CatalogueError> {
+        let connection = self.lock();
+        let changed = connection
+            .execute(
+                "UPDATE products SET enabled = ?2, updated_at_ms = ?3 WHERE id = ?1",
+                params![id, enabled, now_ms()],
+            )
+            .map_err(StoreError::from)?;
+        if changed == 0 {
+            return Err(CatalogueError::NotFound { id });
+        }
+        Ok(())
     }
 
     /// Deletes one product. Saved cart lines keep their own name and price.
@@ -334,6 +393,7 @@ mod tests {
             price: Fen(fen),
             barcode: barcode.map(str::to_owned),
             category: "饮品".to_owned(),
+            enabled: true,
         }
     }
 
@@ -396,6 +456,21 @@ mod tests {
         assert!(store.products().unwrap().is_empty());
         assert!(matches!(
             store.delete_product(saved.id),
+            Err(CatalogueError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn disabled_product_stays_disabled() {
+        let (_dir, store) = temp_store();
+        let saved = store.save_product(&draft("拿铁", 1800, None)).unwrap();
+        assert!(saved.enabled);
+
+        store.set_product_enabled(saved.id, false).unwrap();
+        assert!(!store.product(saved.id).unwrap().unwrap().enabled);
+        assert!(store.product(saved.id + 100).unwrap().is_none());
+        assert!(matches!(
+            store.set_product_enabled(saved.id + 100, true),
             Err(CatalogueError::NotFound { .. })
         ));
     }

@@ -4,6 +4,7 @@
 mod catalogue;
 mod migrations;
 mod orders;
+mod scan_orders;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -202,11 +202,11 @@ pub struct NotificationRecord {
     pub reason: String,
 }
 
-const ORDER_COLUMNS: &str = "out_trade_no, body, total_fee, state, nonce_str, time_start, \
+pub(super) const ORDER_COLUMNS: &str = "out_trade_no, body, total_fee, state, nonce_str, time_start, \
      time_expire, expires_at_ms, prepay_id, code_url, transaction_id, created_at_ms, \
      COALESCE(sale_id, out_trade_no), terminal, product_id, openid";
 
-fn order_from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
+pub(super) fn order_from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
     let state_name: String = row.get(3)?;
     let state = OrderState::from_stored(&state_name).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(

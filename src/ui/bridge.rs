@@ -179,6 +179,16 @@ pub enum Update {
         transaction_id: String,
         amount: Fen,
     },
+    /// A sale the customer started by scanning a printed product QR code (Native mode 1) is
+    /// paid; the cashier did not start it, so it is shown as a notice or, when idle, as the
+    /// paid screen.
+    ScanSalePaid {
+        out_trade_no: String,
+        transaction_id: String,
+        amount: Fen,
+        /// The product name, the order's `body`.
+        body: String,
+    },
     /// The order was closed at the cashier's request.
     Closed { out_trade_no: String },
     /// The order passed its expiry time unpaid.

@@ -153,6 +153,7 @@ mod tests {
             price: Fen(fen),
             barcode: None,
             category: String::new(),
+            enabled: true,
         }
     }
 

@@ -134,6 +134,7 @@ mod tests {
             price: Fen(100),
             barcode: Some(barcode.to_owned()),
             category: category.to_owned(),
+            enabled: true,
         }
     }
 

@@ -6,8 +6,8 @@ use egui::{Align, Color32, Frame, Layout, Margin, RichText, Ui};
 use super::bridge::Problem;
 use super::{CashierApp, Message};
 use crate::i18n::{
-    Lang, amount_error_text, problem_text, product_rejected_text, settings_rejected_text,
-    unknown_barcode_text,
+    Lang, amount_error_text, problem_text, product_rejected_text, scan_sale_paid_text,
+    settings_rejected_text, unknown_barcode_text,
 };
 
 /// Dark text on amber, readable in both egui themes.
@@ -112,6 +112,9 @@ impl CashierApp {
             Message::ProductDeleted => (texts.product_deleted.to_owned(), None, false),
             Message::ProductRejected { field, detail } => {
                 (product_rejected_text(self.lang, field, detail), None, true)
+            }
+            Message::ScanSalePaid { body, amount } => {
+                (scan_sale_paid_text(self.lang, body, *amount), None, false)
             }
         };
 

@@ -20,6 +20,7 @@ mod pay_panel;
 mod products;
 mod qr;
 mod quick_keys;
+mod scan_sale;
 mod settings;
 mod updates;
 mod widgets;
@@ -190,6 +191,11 @@ enum Message {
     ProductRejected {
         field: String,
         detail: String,
+    },
+    /// A product QR sale (Native mode 1) was paid: the product name and amount.
+    ScanSalePaid {
+        body: String,
+        amount: Fen,
     },
 }
 

@@ -21,6 +21,9 @@ pub(super) struct ProductEditor {
     price_text: String,
     barcode: String,
     category: String,
+    /// The product's switch as loaded; `None` for a new product, which starts enabled. The
+    /// editor has no switch of its own, so an edit keeps it as it was.
+    enabled: Option<bool>,
 }
 
 impl ProductEditor {
@@ -31,6 +34,7 @@ impl ProductEditor {
             price_text: product.price.to_string(),
             barcode: product.barcode.clone().unwrap_or_default(),
             category: product.category.clone(),
+            enabled: Some(product.enabled),
         }
     }
 
@@ -44,6 +48,7 @@ impl ProductEditor {
             price,
             barcode: (!barcode.is_empty()).then(|| barcode.to_owned()),
             category: self.category.trim().to_owned(),
+            enabled: self.enabled.unwrap_or(true),
         })
     }
 }

@@ -54,6 +54,13 @@ impl CashierApp {
                 };
             }
 
+            Update::ScanSalePaid {
+                out_trade_no,
+                transaction_id,
+                amount,
+                body,
+            } => self.show_scan_sale(out_trade_no, transaction_id, amount, body, now_secs),
+
             Update::Closed { out_trade_no } => {
                 if self.is_awaiting(&out_trade_no) {
                     self.in_flight = None;

@@ -92,20 +92,29 @@ impl Stack {
     /// Starts a stack as `config` describes.
     pub async fn start_config(config: StackConfig) -> Stack {
         let merchant = test_merchant(config.sign_type);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("pos.sqlite3")).unwrap();
+        let tcp = TcpListener::bind(("127.0.0.1", config.listener_port))
+            .await
+            .unwrap();
+
         let mut simulator_config = SimulatorConfig::new(vec![merchant.clone()]);
         simulator_config.time_scale = config.time_scale;
+        // The merchant's mode-1 scan callback URL, as the merchant platform would hold it.
+        simulator_config.scan_callback_urls.insert(
+            merchant.mch_id.clone(),
+            format!(
+                "http://{}{}",
+                tcp.local_addr().unwrap(),
+                listener::SCAN_PATH
+            ),
+        );
         let simulator = simulator::serve(
             TcpListener::bind("127.0.0.1:0").await.unwrap(),
             simulator_config,
         )
         .await
         .unwrap();
-
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("pos.sqlite3")).unwrap();
-        let tcp = TcpListener::bind(("127.0.0.1", config.listener_port))
-            .await
-            .unwrap();
         let notify_url = config.notify_url.unwrap_or_else(|| {
             format!(
                 "http://{}{}",
@@ -143,6 +152,14 @@ impl Stack {
             .as_ref()
             .expect("listener is running")
             .notify_url()
+    }
+
+    /// The listener's scan callback URL (Native mode 1).
+    pub fn scan_url(&self) -> String {
+        self.listener
+            .as_ref()
+            .expect("listener is running")
+            .scan_url()
     }
 
     /// Stops the listener and returns the address it listened on.
