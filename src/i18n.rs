@@ -913,6 +913,32 @@ pub fn unknown_barcode_text(lang: Lang, barcode: &str) -> String {
     }
 }
 
+/// Builds the error for a scanned barcode whose product is off sale.
+pub fn product_off_sale_text(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::ZhCn => format!("“{name}”已停售，没有加入购物车。可在设置的商品页重新开启"),
+        Lang::En => format!(
+            "{name} is off sale and was not added to the cart. Put it back on sale on the products page of the settings."
+        ),
+    }
+}
+
+/// Builds the label of the product editor's on-sale switch.
+pub fn product_on_sale_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhCn => "在售（快捷键、条码和商品二维码可用）",
+        Lang::En => "On sale (quick keys, barcode and product QR code)",
+    }
+}
+
+/// Builds the suffix that marks an off-sale product in the catalogue list.
+pub fn off_sale_suffix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhCn => "（停售）",
+        Lang::En => " (off sale)",
+    }
+}
+
 /// Builds the accessible name of a cart line button, such as `增加 珍珠奶茶`.
 pub fn cart_line_button_label(lang: Lang, action: CartLineAction, name: &str) -> String {
     let verb = match (lang, action) {

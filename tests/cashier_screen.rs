@@ -7,8 +7,9 @@ use egui_kittest::kittest::{NodeT as _, Queryable};
 use tokio::sync::mpsc::error::TryRecvError;
 use wxpay_pos::i18n::{
     CartLineAction, Lang, amount_error_text, auto_return_text, cart_line_button_label,
-    problem_text, product_count_text, product_rejected_text, settings_rejected_text,
-    time_left_text, unknown_barcode_text,
+    off_sale_suffix, problem_text, product_count_text, product_off_sale_text,
+    product_on_sale_label, product_rejected_text, settings_rejected_text, time_left_text,
+    unknown_barcode_text,
 };
 use wxpay_pos::money::{AmountError, Fen};
 use wxpay_pos::store::{Product, SavedCart, SavedCartLine};
@@ -591,6 +592,9 @@ fn every_text(lang: Lang) -> Vec<String> {
     texts.extend(problems.iter().map(|problem| problem_text(lang, problem)));
 
     texts.push(unknown_barcode_text(lang, "6900000000000"));
+    texts.push(product_off_sale_text(lang, "珍珠奶茶"));
+    texts.push(product_on_sale_label(lang).to_owned());
+    texts.push(off_sale_suffix(lang).to_owned());
     for action in [
         CartLineAction::Increase,
         CartLineAction::Decrease,
@@ -733,6 +737,31 @@ fn unknown_barcode_is_reported() {
     );
     assert!(harness.query_by_label_contains("购物车").is_some());
     assert_eq!(next_command(&mut runner), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn off_sale_product_is_not_sold() {
+    let (mut harness, runner) = cashier(false);
+    let mut catalogue = products();
+    catalogue[1].enabled = false;
+    push(
+        &mut harness,
+        &runner,
+        Update::CatalogueLoaded {
+            products: catalogue,
+        },
+    );
+    assert!(harness.query_by_label_contains("珍珠奶茶").is_some());
+    assert!(harness.query_by_label_contains("蛋挞").is_none());
+
+    scan(&mut harness, "6901234567946");
+
+    assert!(
+        harness
+            .query_by_label_contains("“蛋挞”已停售，没有加入购物车")
+            .is_some()
+    );
+    assert!(harness.query_by_label("增加 蛋挞").is_none());
 }
 
 #[test]

@@ -14,7 +14,7 @@ pub(super) struct CatalogueView {
     /// The category tab; `None` shows every category.
     pub(super) category: Option<String>,
     pub(super) search: String,
-    /// Indices into `products` that the quick keys show, rebuilt only when the filter or the
+    /// Indices into `products` that the quick keys show (products on sale only), rebuilt only when the filter or the
     /// catalogue changes, so a frame costs the visible keys, not the catalogue size.
     visible: Vec<usize>,
 }
@@ -79,6 +79,7 @@ impl CatalogueView {
             .products
             .iter()
             .enumerate()
+            .filter(|(_, product)| product.enabled)
             .filter(|(_, product)| {
                 self.category
                     .as_ref()
@@ -164,5 +165,16 @@ mod tests {
         view.refilter();
         assert_eq!(view.visible().len(), 1);
         assert_eq!(view.categories(), ["点心", "饮品"]);
+    }
+
+    #[test]
+    fn off_sale_product_has_no_key() {
+        let mut view = CatalogueView::default();
+        let mut off = product(2, "奶茶", "222", "饮品");
+        off.enabled = false;
+        view.set_products(vec![product(1, "蛋挞", "111", "点心"), off]);
+
+        assert_eq!(view.visible().len(), 1);
+        assert_eq!(view.find_barcode("222"), Some(1));
     }
 }

@@ -99,6 +99,11 @@ impl CashierApp {
                 true,
             ),
             Message::DiscountTooLarge => (texts.discount_too_large.to_owned(), None, true),
+            Message::ProductOffSale(name) => (
+                crate::i18n::product_off_sale_text(self.lang, name),
+                None,
+                true,
+            ),
             Message::UnknownBarcode(barcode) => {
                 (unknown_barcode_text(self.lang, barcode), None, true)
             }

@@ -133,6 +133,10 @@ impl CashierApp {
         match self.catalogue.find_barcode(&barcode) {
             Some(index) => {
                 if let Some(product) = self.catalogue.product(index) {
+                    if !product.enabled {
+                        self.message = Some(Message::ProductOffSale(product.name.clone()));
+                        return;
+                    }
                     tracing::debug!(barcode = %barcode, product_id = product.id, "barcode scanned");
                     self.cart.add_product(product);
                     self.cart_unsaved = true;

@@ -178,6 +178,8 @@ enum Message {
     Discount(AmountError),
     DiscountTooLarge,
     UnknownBarcode(String),
+    /// A scanned barcode belongs to a product that is off sale; the product name.
+    ProductOffSale(String),
     Problem(Problem),
     CommandQueueFull,
     BackendStopped,

@@ -21,8 +21,7 @@ pub(super) struct ProductEditor {
     price_text: String,
     barcode: String,
     category: String,
-    /// The product's switch as loaded; `None` for a new product, which starts enabled. The
-    /// editor has no switch of its own, so an edit keeps it as it was.
+    /// The on-sale switch; `None` until loaded or changed, and a new product starts on sale.
     enabled: Option<bool>,
 }
 
@@ -74,7 +73,12 @@ impl CashierApp {
                                 break;
                             };
                             let selected = self.settings.editor.id == Some(product.id);
-                            let text = format!("{}  ￥{}", product.name, product.price);
+                            let suffix = if product.enabled {
+                                ""
+                            } else {
+                                crate::i18n::off_sale_suffix(self.lang)
+                            };
+                            let text = format!("{}{suffix}  ￥{}", product.name, product.price);
                             if ui.selectable_label(selected, text).clicked() {
                                 picked = Some(ProductEditor::from_product(product));
                             }
@@ -102,6 +106,13 @@ impl CashierApp {
             &mut editor.category,
             false,
         );
+        let mut on_sale = editor.enabled.unwrap_or(true);
+        if ui
+            .checkbox(&mut on_sale, crate::i18n::product_on_sale_label(self.lang))
+            .changed()
+        {
+            editor.enabled = Some(on_sale);
+        }
         ui.add_space(8.0);
 
         let mut save = false;
