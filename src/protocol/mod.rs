@@ -1,7 +1,10 @@
 //! WeChat Pay API v2: signatures, the flat `<xml>` codec, and typed requests and replies for
-//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification).
+//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification)
+//! and refunds (refund, refundquery, refund notification).
 
 pub mod messages;
+pub mod refund;
+pub mod refund_notify;
 pub mod reply;
 pub mod sign;
 pub mod xml;
