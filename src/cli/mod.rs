@@ -2,6 +2,7 @@
 //! operators that use the same configuration file.
 
 mod commands;
+mod refund;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::i18n::Lang;
 
 pub use commands::run_headless;
+pub use refund::EXIT_REFUND_PENDING;
 
 /// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed), and
 /// of `close` when the order could not be closed because it is paid.
@@ -60,6 +62,13 @@ pub enum CliCommand {
         /// Multiplier for notification retry delays (1 = WeChat's real schedule)
         #[arg(long, default_value_t = 1.0)]
         time_scale: f64,
+        /// Address of the HTTPS port for /secapi/pay/refund (client certificate required)
+        #[arg(long, default_value = "127.0.0.1:7879")]
+        secapi_addr: SocketAddr,
+        /// Folder for the simulator's CA and the merchant's client certificate files
+        /// (default: simulator-tls in the data folder); they are made anew at each start
+        #[arg(long, value_name = "DIR")]
+        tls_dir: Option<PathBuf>,
     },
     /// Pay an order on a running simulator, as a customer's phone would
     SimulatePay {
@@ -77,6 +86,23 @@ pub enum CliCommand {
         /// Save the slip as a PDF in the receipt folder instead of printing it
         #[arg(long)]
         pdf: bool,
+    },
+    /// Refund part or all of a paid order (申请退款); needs the merchant API certificate.
+    /// Exits 3 when the refund is still processing or its outcome is unknown
+    Refund {
+        out_trade_no: String,
+        /// Amount to refund in yuan, for example 5.00
+        #[arg(long, value_name = "YUAN")]
+        amount: String,
+        /// Reason shown to the payer (at most 80 characters)
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Ask the gateway about refunds (查询退款) by out_refund_no or out_trade_no, record
+    /// their outcome and print the order's refunds
+    RefundQuery {
+        /// An out_refund_no (one refund) or out_trade_no (every refund of the order)
+        number: String,
     },
     /// Print a paid order's receipt again, as it was first printed
     Reprint {

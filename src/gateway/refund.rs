@@ -99,28 +99,47 @@ impl RefundClient {
     ) -> Result<Self, RefundClientError> {
         install_crypto_provider();
         let identity = load_identity(&settings.certificate, &merchant.mch_id)?;
+        let ca = match &settings.ca_pem {
+            Some(ca_path) => {
+                let key = "merchant.gateway_ca_pem";
+                let pem = read_limited(key, ca_path)?;
+                let ca = reqwest::Certificate::from_pem(&pem).map_err(|source| {
+                    RefundClientError::CaCertificate {
+                        key,
+                        path: ca_path.clone(),
+                        source,
+                    }
+                })?;
+                Some(ca)
+            }
+            None => None,
+        };
+        Self::with_identity(&settings.secapi_url, merchant, timeouts, identity, ca)
+    }
+
+    /// Builds the client from an identity already loaded, trusting only `ca` when given
+    /// (the embedded simulator's CA in demo mode).
+    pub fn with_identity(
+        secapi_url: &str,
+        merchant: Merchant,
+        timeouts: ClientTimeouts,
+        identity: reqwest::Identity,
+        ca: Option<reqwest::Certificate>,
+    ) -> Result<Self, RefundClientError> {
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .connect_timeout(timeouts.connect_timeout)
             .timeout(timeouts.request_timeout)
             .no_proxy()
             .identity(identity);
-        if let Some(ca_path) = &settings.ca_pem {
-            let key = "merchant.gateway_ca_pem";
-            let pem = read_limited(key, ca_path)?;
-            let ca = reqwest::Certificate::from_pem(&pem).map_err(|source| {
-                RefundClientError::CaCertificate {
-                    key,
-                    path: ca_path.clone(),
-                    source,
-                }
-            })?;
+        if let Some(ca) = ca {
             builder = builder.tls_certs_only([ca]);
         }
         let http = builder.build().map_err(RefundClientError::Client)?;
         Ok(RefundClient {
             inner: GatewayClient {
                 http,
-                base_url: settings.secapi_url.trim_end_matches('/').to_owned(),
+                base_url: secapi_url.trim_end_matches('/').to_owned(),
                 merchant,
             },
         })

@@ -1,10 +1,13 @@
-//! The payment notification listener: an HTTP server (axum) that hands each notification body
-//! to the order lifecycle and replies with the XML WeChat expects.
+//! The notification listener: an HTTP server (axum) that hands each payment or refund
+//! notification body to the order lifecycle and replies with the XML WeChat expects.
+
+mod refund;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::routing::any;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{Method, Request, StatusCode, header};
@@ -21,10 +24,16 @@ pub const NOTIFY_PATH: &str = "/wxpay/notify";
 /// Largest notification body read; a larger one is rejected and audited without its body.
 pub const MAX_NOTIFY_BODY_BYTES: usize = MAX_XML_BODY_BYTES;
 
-/// Builds the listener's routes. Every path and method reaches [`notify`], which replies to
-/// non-POST requests and unknown paths with a FAIL XML body.
+pub use refund::REFUND_NOTIFY_PATH;
+
+/// Builds the listener's routes. [`REFUND_NOTIFY_PATH`] goes to the refund notification
+/// handler; every other path and method reaches [`notify`], which replies to non-POST
+/// requests and unknown paths with a FAIL XML body.
 pub fn router(service: Arc<PaymentService>) -> Router {
-    Router::new().fallback(notify).with_state(service)
+    Router::new()
+        .route(REFUND_NOTIFY_PATH, any(refund::refund_notify))
+        .fallback(notify)
+        .with_state(service)
 }
 
 async fn notify(State(service): State<Arc<PaymentService>>, request: Request<Body>) -> Response {
@@ -75,6 +84,11 @@ impl ListenerHandle {
     /// Returns the local URL of the notification endpoint, e.g. `http://127.0.0.1:8088/wxpay/notify`.
     pub fn notify_url(&self) -> String {
         format!("http://{}{}", self.addr, NOTIFY_PATH)
+    }
+
+    /// Returns the local URL of the refund notification endpoint.
+    pub fn refund_notify_url(&self) -> String {
+        format!("http://{}{}", self.addr, REFUND_NOTIFY_PATH)
     }
 }
 

@@ -8,6 +8,7 @@ mod charge;
 mod notification;
 mod poller;
 mod receipts;
+mod refund;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
+use crate::gateway::refund::RefundClient;
 use crate::gateway::{GatewayClient, GatewayError};
 use crate::printer::PrinterSettings;
 use crate::store::{
@@ -26,6 +28,9 @@ pub use charge::{ChargeError, MAX_BODY_BYTES, truncate_body};
 pub use notification::{NotifyReply, NotifyVerdict};
 pub use poller::RECONCILE_WAIT;
 pub use receipts::{SlipError, SlipOutput};
+pub use refund::{
+    REFUND_ATTEMPTS, REFUND_IN_FLIGHT_MS, REFUND_RETRY_DELAY, RefundError, new_out_refund_no,
+};
 
 /// Capacity of the order event channel. A subscriber that falls this far behind misses events
 /// and must re-read the order from the store, which the cashier screen's poll does anyway.
@@ -54,6 +59,9 @@ pub struct ServiceOptions {
     pub write_receipts: bool,
     /// The receipt printer; receipts print after payment when it prints automatically.
     pub printer: PrinterSettings,
+    /// Where refund result notifications go (the listener's refund path); empty sends none
+    /// and leaves the URL set on the merchant platform in force.
+    pub refund_notify_url: String,
 }
 
 impl ServiceOptions {
@@ -74,6 +82,7 @@ impl ServiceOptions {
             unified_order_attempts: 3,
             write_receipts: true,
             printer: PrinterSettings::default(),
+            refund_notify_url: String::new(),
         }
     }
 }
@@ -110,6 +119,9 @@ pub struct PaymentService {
     /// Commits payments and audit rows in batches on its own connection.
     writer: PaymentWriter,
     gateway: GatewayClient,
+    /// The client-certificate client for `/secapi/pay/refund`; `None` when no certificate
+    /// is configured, and then refunds are refused.
+    refund_gateway: Option<RefundClient>,
     options: ServiceOptions,
     events: broadcast::Sender<OrderEvent>,
     /// False while start-up reconciliation of open orders runs; new charges wait for it.
@@ -126,12 +138,24 @@ impl PaymentService {
         gateway: GatewayClient,
         options: ServiceOptions,
     ) -> Result<Arc<Self>, StoreError> {
+        Self::with_refund_gateway(store, gateway, None, options)
+    }
+
+    /// Creates the service as [`PaymentService::new`] does, with the client that makes
+    /// refunds (`None` refuses refunds).
+    pub fn with_refund_gateway(
+        store: Store,
+        gateway: GatewayClient,
+        refund_gateway: Option<RefundClient>,
+        options: ServiceOptions,
+    ) -> Result<Arc<Self>, StoreError> {
         let (events, _) = broadcast::channel(ORDER_EVENT_CAPACITY);
         let writer = PaymentWriter::start(store.path())?;
         Ok(Arc::new(PaymentService {
             store,
             writer,
             gateway,
+            refund_gateway,
             options,
             events,
             reconciled: tokio::sync::watch::Sender::new(true),

@@ -4,6 +4,7 @@
 mod catalogue;
 mod migrations;
 mod orders;
+mod refunds;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ pub use catalogue::{
 pub use orders::{
     ConfirmError, NewOrder, NotificationRecord, OrderRecord, OrderState, PaymentRecord,
     PaymentSource, Recorded,
+};
+pub use refunds::{
+    NewRefund, RefundOutcome, RefundRecord, RefundRequestError, RefundSettled, RefundState,
 };
 pub use writer::{AuditDraft, AuditVerdict, JobOutcome, MAX_BATCH_JOBS, PaymentWriter};
 
