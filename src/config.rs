@@ -439,7 +439,9 @@ impl MerchantSettings {
             if url.contains('?') || url.len() > MAX_NOTIFY_URL_LEN {
                 return Err(invalid(
                     "merchant.refund_notify_url",
-                    format!("must have no query string and at most {MAX_NOTIFY_URL_LEN} characters"),
+                    format!(
+                        "must have no query string and at most {MAX_NOTIFY_URL_LEN} characters"
+                    ),
                 ));
             }
         }
@@ -649,7 +651,9 @@ notify_url = "https://shop.example.com/wxpay/notify"
         let text = format!("{VALID_MERCHANT}cert_pem = \"c.pem\"\n");
         let message = Settings::parse(&text).unwrap_err().to_string();
         assert!(message.contains("merchant.key_pem"), "{message}");
-        let both = format!("{VALID_MERCHANT}cert_pem = \"c.pem\"\nkey_pem = \"k.pem\"\ncert_p12 = \"a.p12\"\n");
+        let both = format!(
+            "{VALID_MERCHANT}cert_pem = \"c.pem\"\nkey_pem = \"k.pem\"\ncert_p12 = \"a.p12\"\n"
+        );
         let message = Settings::parse(&both).unwrap_err().to_string();
         assert!(message.contains("merchant.cert_p12"), "{message}");
     }

@@ -916,9 +916,13 @@ pub fn refund_error_text(lang: Lang, error: &RefundError) -> String {
             ..
         }) => {
             if zh {
-                format!("退款金额超过订单 {out_trade_no} 的可退金额，最多还能退 {available} 元，本次未退款")
+                format!(
+                    "退款金额超过订单 {out_trade_no} 的可退金额，最多还能退 {available} 元，本次未退款"
+                )
             } else {
-                format!("The amount is more than order {out_trade_no} has left to refund ({available} yuan at most). Nothing was refunded.")
+                format!(
+                    "The amount is more than order {out_trade_no} has left to refund ({available} yuan at most). Nothing was refunded."
+                )
             }
         }
         RefundError::Rejected { .. } => {
@@ -930,11 +934,16 @@ pub fn refund_error_text(lang: Lang, error: &RefundError) -> String {
                 format!("WeChat Pay rejected the refund and no money moved. {advice}")
             }
         }
-        RefundError::OutcomeUnknown { out_refund_no, .. } | RefundError::ReplyMismatch { out_refund_no, .. } => {
+        RefundError::OutcomeUnknown { out_refund_no, .. }
+        | RefundError::ReplyMismatch { out_refund_no, .. } => {
             if zh {
-                format!("退款结果未知，金额已保留，请勿重复退款。稍后用“查询退款”（refund-query {out_refund_no}）确认结果")
+                format!(
+                    "退款结果未知，金额已保留，请勿重复退款。稍后用“查询退款”（refund-query {out_refund_no}）确认结果"
+                )
             } else {
-                format!("The refund outcome is unknown and its amount stays reserved; do not refund again. Check it later with refund-query {out_refund_no}.")
+                format!(
+                    "The refund outcome is unknown and its amount stays reserved; do not refund again. Check it later with refund-query {out_refund_no}."
+                )
             }
         }
         RefundError::Query(_) => pick(

@@ -28,11 +28,17 @@ pub(super) async fn start_simulator_secapi(
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let secapi = crate::simulator::serve_secapi(tcp, simulator.state().clone(), &tls).await?;
-    println!("refund API (HTTPS, client certificate required) on {}", secapi.base_url());
+    println!(
+        "refund API (HTTPS, client certificate required) on {}",
+        secapi.base_url()
+    );
     println!("for a [merchant] configuration that refunds through this simulator:");
     println!("  secapi_url = \"{}\"", secapi.base_url());
     println!("  gateway_ca_pem = \"{}\"", files.ca_pem.display());
-    println!("  cert_p12 = \"{}\"  # password: the mch_id", files.client_p12.display());
+    println!(
+        "  cert_p12 = \"{}\"  # password: the mch_id",
+        files.client_p12.display()
+    );
     println!(
         "  # or: cert_pem = \"{}\", key_pem = \"{}\"",
         files.client_cert_pem.display(),
@@ -64,7 +70,11 @@ pub(super) async fn refund(
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
     print_demo_hint(&services);
 
-    match services.service.refund(out_trade_no, refund_fee, reason).await {
+    match services
+        .service
+        .refund(out_trade_no, refund_fee, reason)
+        .await
+    {
         Ok(record) => {
             print_refund(&record);
             Ok(exit_for(record.state))

@@ -9,9 +9,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::{ClientTimeouts, GatewayClient, GatewayError, install_crypto_provider};
 use crate::protocol::Merchant;
-use crate::protocol::refund::{
-    RefundLookup, RefundQueryReply, RefundReply, RefundRequest,
-};
+use crate::protocol::refund::{RefundLookup, RefundQueryReply, RefundReply, RefundRequest};
 
 /// Path of the refund API, which requires the client certificate.
 pub const REFUND_PATH: &str = "/secapi/pay/refund";
@@ -28,7 +26,10 @@ pub enum ClientCertificate {
     /// A PKCS#12 file (`apiclient_cert.p12`) whose password is the merchant's `mch_id`.
     Pkcs12 { path: PathBuf },
     /// A PEM certificate (`apiclient_cert.pem`) and its PEM private key (`apiclient_key.pem`).
-    Pem { cert_path: PathBuf, key_path: PathBuf },
+    Pem {
+        cert_path: PathBuf,
+        key_path: PathBuf,
+    },
 }
 
 /// Everything the refund client needs beyond the merchant identity.

@@ -36,7 +36,11 @@ pub(super) async fn refund_notify(
     }
 
     let reply = match to_bytes(request.into_body(), MAX_NOTIFY_BODY_BYTES).await {
-        Ok(body) => service.handle_refund_notification(&body, &remote_addr).await,
+        Ok(body) => {
+            service
+                .handle_refund_notification(&body, &remote_addr)
+                .await
+        }
         Err(_) => {
             service
                 .reject_unreadable_refund_notification(&remote_addr, MAX_NOTIFY_BODY_BYTES)

@@ -14,12 +14,12 @@ use crate::gateway::GatewayError;
 use crate::gateway::refund::RefundClient;
 use crate::money::Fen;
 use crate::protocol::messages::{beijing, notify_reply_fail, notify_reply_success};
+use crate::protocol::new_nonce;
 use crate::protocol::refund::{
     MAX_REFUND_DESC_CHARS, RefundLookup, RefundReply, RefundRequest, RefundStatus,
 };
 use crate::protocol::refund_notify::parse_refund_notification;
 use crate::protocol::reply::ReplyError;
-use crate::protocol::new_nonce;
 use crate::store::{
     NewRefund, NotificationRecord, RefundOutcome, RefundRecord, RefundRequestError, RefundSettled,
     RefundState, StoreError, now_ms,
@@ -62,7 +62,9 @@ pub enum RefundError {
         #[source]
         source: GatewayError,
     },
-    #[error("the refund reply is for {received_out_refund_no} / {received_fee} fen, not {out_refund_no} / {expected_fee} fen")]
+    #[error(
+        "the refund reply is for {received_out_refund_no} / {received_fee} fen, not {out_refund_no} / {expected_fee} fen"
+    )]
     ReplyMismatch {
         out_refund_no: String,
         received_out_refund_no: String,
@@ -268,7 +270,9 @@ impl PaymentService {
                         tracing::warn!(out_trade_no, out_refund_no = %item.out_refund_no, "refundquery lists a refund not made here; left for the manager");
                         continue;
                     };
-                    if local.out_trade_no != reply.out_trade_no || local.refund_fee != item.refund_fee {
+                    if local.out_trade_no != reply.out_trade_no
+                        || local.refund_fee != item.refund_fee
+                    {
                         tracing::error!(out_refund_no = %item.out_refund_no, "refundquery reports another order or amount for this refund; not applied");
                         continue;
                     }
@@ -440,7 +444,10 @@ impl PaymentService {
         let local = match self.stored_refund_opt(&notification.out_refund_no).await {
             Ok(Some(local)) => local,
             Ok(None) => {
-                let reason = format!("out_refund_no {} is not known here", notification.out_refund_no);
+                let reason = format!(
+                    "out_refund_no {} is not known here",
+                    notification.out_refund_no
+                );
                 return (NotifyVerdict::Rejected, out_trade_no, reason);
             }
             Err(err) => return (NotifyVerdict::Error, out_trade_no, err.to_string()),
@@ -473,7 +480,11 @@ impl PaymentService {
             Ok(RefundSettled::Unchanged) => (
                 NotifyVerdict::Duplicate,
                 out_trade_no,
-                format!("refund {} was already {}", local.out_refund_no, state.as_str()),
+                format!(
+                    "refund {} was already {}",
+                    local.out_refund_no,
+                    state.as_str()
+                ),
             ),
             Ok(RefundSettled::Refused { current }) => (
                 NotifyVerdict::Duplicate,

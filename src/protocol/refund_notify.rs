@@ -103,7 +103,10 @@ impl RefundNotification {
         put("refund_fee", self.refund_fee.fen().to_string());
         put("settlement_refund_fee", self.refund_fee.fen().to_string());
         put("refund_status", self.refund_status.as_str().to_owned());
-        put("success_time", self.success_time.clone().unwrap_or_default());
+        put(
+            "success_time",
+            self.success_time.clone().unwrap_or_default(),
+        );
         put("refund_recv_accout", "支付用户零钱".to_owned());
         put("refund_account", "REFUND_SOURCE_UNSETTLED_FUNDS".to_owned());
         put("refund_request_source", "API".to_owned());

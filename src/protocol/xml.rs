@@ -31,7 +31,10 @@ pub enum XmlError {
     #[error("the body uses entity &{name}; which is not one of the predefined XML entities")]
     UnknownEntity { name: String },
     #[error("the root element is <{name}>, expected <{expected}>")]
-    WrongRoot { name: String, expected: &'static str },
+    WrongRoot {
+        name: String,
+        expected: &'static str,
+    },
     #[error("element <{name}> is nested inside a field; only a flat <xml> is accepted")]
     Nested { name: String },
     #[error("field <{name}> appears more than once")]

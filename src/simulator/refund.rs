@@ -28,8 +28,7 @@ use super::wire::{BusinessError, Caller, err_code};
 use crate::money::Fen;
 use crate::protocol::messages::beijing;
 use crate::protocol::refund::{
-    MAX_OUT_REFUND_NO_CHARS, MAX_REFUNDS_PER_ORDER, RefundQueryItem, RefundQueryReply,
-    RefundStatus,
+    MAX_OUT_REFUND_NO_CHARS, MAX_REFUNDS_PER_ORDER, RefundQueryItem, RefundQueryReply, RefundStatus,
 };
 use crate::protocol::refund_notify::{RefundNotification, refund_notification_body};
 use crate::protocol::{Merchant, Params, SignType};
@@ -203,7 +202,10 @@ pub(crate) fn refund(
                 "订单金额或退款金额与之前请求不一致，请核实后再试",
             ));
         }
-        tracing::debug!(out_refund_no = request.out_refund_no, "refund retried; same refund_id returned");
+        tracing::debug!(
+            out_refund_no = request.out_refund_no,
+            "refund retried; same refund_id returned"
+        );
         return Ok(refund_reply(existing));
     }
 
@@ -299,7 +301,9 @@ pub(crate) fn refund_query(
         })
         .collect()
     })
-    .ok_or_else(|| BusinessError::missing("out_refund_no、out_trade_no、transaction_id或refund_id"))?;
+    .ok_or_else(|| {
+        BusinessError::missing("out_refund_no、out_trade_no、transaction_id或refund_id")
+    })?;
 
     let Some(first) = matches.first() else {
         return Err(BusinessError::new(REFUNDNOTEXIST, "退款订单查询失败"));

@@ -104,8 +104,7 @@ impl SimulatorTls {
         let issuer = Issuer::new(ca_params, ca_key);
 
         let server_key = KeyPair::generate()?;
-        let mut server_params =
-            CertificateParams::new(SERVER_NAMES.map(str::to_owned).to_vec())?;
+        let mut server_params = CertificateParams::new(SERVER_NAMES.map(str::to_owned).to_vec())?;
         server_params
             .distinguished_name
             .push(DnType::CommonName, "wxpay-pos simulator");
@@ -218,7 +217,10 @@ pub(crate) struct TlsListener {
 }
 
 impl TlsListener {
-    pub(crate) fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> std::io::Result<Self> {
+    pub(crate) fn new(
+        tcp: TcpListener,
+        config: Arc<rustls::ServerConfig>,
+    ) -> std::io::Result<Self> {
         let addr = tcp.local_addr()?;
         let acceptor = TlsAcceptor::from(config);
         let (sender, ready) = mpsc::channel(READY_CONNECTIONS);

@@ -487,7 +487,10 @@ mod tests {
         let (_dir, store) = paid_store(1000);
         store.request_refund(&new_refund("R1", 600)).unwrap();
         let err = store.request_refund(&new_refund("R2", 401)).unwrap_err();
-        assert!(matches!(err, RefundRequestError::OverRefund { .. }), "{err}");
+        assert!(
+            matches!(err, RefundRequestError::OverRefund { .. }),
+            "{err}"
+        );
         assert_eq!(store.refunds_for("T1").unwrap().len(), 1);
         store.request_refund(&new_refund("R3", 400)).unwrap();
     }
@@ -542,10 +545,16 @@ mod tests {
                 order_state: Some(OrderState::PartlyRefunded)
             }
         );
-        assert_eq!(store.settle_refund(&success("R1")).unwrap(), RefundSettled::Unchanged);
+        assert_eq!(
+            store.settle_refund(&success("R1")).unwrap(),
+            RefundSettled::Unchanged
+        );
 
         store.settle_refund(&success("R2")).unwrap();
-        assert_eq!(store.order("T1").unwrap().unwrap().state, OrderState::Refunded);
+        assert_eq!(
+            store.order("T1").unwrap().unwrap().state,
+            OrderState::Refunded
+        );
     }
 
     #[test]
