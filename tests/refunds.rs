@@ -405,8 +405,8 @@ async fn systemerror_and_timeout_are_retried_and_counted_once() {
     assert_eq!(record.state, RefundState::Success);
     assert_eq!(simulated_refund_count(&stack, &out_trade_no), 1);
 
-    // The slow attempt is handled by the gateway after the client gave up; the retry with
-    // the same out_refund_no gets the same refund back instead of a second one.
+    // The gateway handles the slow attempt after the client gave up. The retry with the
+    // same out_refund_no gets the same refund back instead of a second one.
     stack.simulator.inject_fault(
         FaultTarget::Refund,
         Fault::Delay(Duration::from_millis(1500)),

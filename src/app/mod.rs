@@ -174,7 +174,7 @@ pub async fn start_services(
             let client = configured_refund_client(configured, &merchant, timeouts)
                 .unwrap_or_else(|err| {
                     let message = error_chain(&err);
-                    tracing::error!(error = %message, "refunds are unavailable: the merchant certificate could not be loaded");
+                    tracing::warn!(error = %message, "refunds are unavailable: the merchant certificate could not be loaded");
                     refund_setup_error = Some(message);
                     None
                 });

@@ -10,8 +10,10 @@ use crate::gateway::refund::{RefundClient, RefundClientError};
 use crate::protocol::Merchant;
 use crate::simulator::{self, SecapiHandle, SimulatorHandle, SimulatorTls};
 
-/// Builds the refund client from the merchant's certificate keys; `Ok(None)` when none are
-/// set, so refunds are refused with a message naming the keys to set.
+/// Builds the refund client from the merchant's certificate keys.
+///
+/// Returns `Ok(None)` when none are set. Refunds are then refused with a message that names
+/// the keys to set.
 pub fn configured_refund_client(
     configured: &MerchantSettings,
     merchant: &Merchant,

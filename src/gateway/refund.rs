@@ -20,7 +20,7 @@ pub const MAX_CERTIFICATE_FILE_BYTES: u64 = 256 * 1024;
 /// Characters per line of Base64 in a PEM block.
 const PEM_LINE_CHARS: usize = 64;
 
-/// Where the merchant's client certificate comes from.
+/// Source of the merchant's client certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientCertificate {
     /// A PKCS#12 file (`apiclient_cert.p12`) whose password is the merchant's `mch_id`.

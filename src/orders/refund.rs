@@ -1,8 +1,8 @@
 //! Refunds: saved first, then sent to `/secapi/pay/refund` with the merchant's client
 //! certificate, retried with the same `out_refund_no` and fields while the outcome is unknown,
 //! and settled by the reply, by refundquery or by the refund notification, whichever comes
-//! first. A refund's amount stays reserved against its order until the gateway says no money
-//! moved, so a lost reply can never let the order be refunded twice.
+//! first. A refund's amount stays reserved against its order until the gateway reports that
+//! no money moved, so a lost reply can never let the order be refunded twice.
 
 use std::time::Duration;
 
@@ -99,7 +99,7 @@ fn is_retryable(err: &GatewayError) -> bool {
     err.is_transient() || err.err_code() == Some("BIZERR_NEED_RETRY")
 }
 
-/// True when the gateway answered that it did not act on the request: a business error
+/// True when the gateway replied that it did not act on the request: a business error
 /// other than the retryable ones, or a protocol FAIL (bad signature, bad XML).
 fn is_rejection(err: &GatewayError) -> bool {
     match err {
@@ -214,9 +214,9 @@ impl PaymentService {
         self.stored_refund(&record.out_refund_no).await
     }
 
-    /// Records an accepted refund as processing, then asks refundquery once whether it has
-    /// completed; a failed query only leaves the refund processing for the notification or a
-    /// later query.
+    /// Records an accepted refund as processing, then calls refundquery once to learn whether
+    /// it has completed. A failed query leaves the refund processing, and the notification or a
+    /// later query settles it.
     async fn accept_reply(
         &self,
         record: &RefundRecord,

@@ -62,7 +62,7 @@ pub struct RefundRequest {
     pub refund_fee: Fen,
     /// Shown to the payer; empty means none is sent.
     pub refund_desc: String,
-    /// Where the refund result notification goes; empty means the URL set on the merchant
+    /// URL of the refund result notification; empty means the URL set on the merchant
     /// platform.
     pub notify_url: String,
 }

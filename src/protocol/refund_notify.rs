@@ -212,8 +212,8 @@ mod tests {
     fn wrong_key_does_not_decrypt() {
         let ciphertext = encrypt_req_info("<root><a>1</a></root>", &ApiKey::new(TEST_KEY));
         let other = ApiKey::new("00000000000000000000000000000000");
-        // A wrong key yields random bytes; valid PKCS#7 padding by chance is still possible
-        // (about 1 in 256), in which case the bytes are not UTF-8 XML.
+        // A wrong key yields random bytes. Valid PKCS#7 padding by chance is still possible
+        // (about 1 in 256), and then the bytes are not UTF-8 XML.
         match decrypt_req_info(&ciphertext, &other) {
             Err(RefundNotifyError::Decrypt) => {}
             Ok(text) => assert!(xml::parse_with_root(text.as_bytes(), REQ_INFO_ROOT).is_err()),

@@ -1,7 +1,7 @@
 //! `/secapi/pay/refund` (served only on the TLS port, see [`serve_secapi`]) and
-//! `/pay/refundquery`, with WeChat's refund rules: only a paid order can be refunded, the sum
-//! of its refunds never exceeds its `total_fee`, a retry with the same `out_refund_no` and
-//! amounts returns the same `refund_id`, and other amounts under a used `out_refund_no` are
+//! `/pay/refundquery`, with WeChat's refund rules. Only a paid order can be refunded, and the
+//! sum of its refunds never exceeds its `total_fee`. A retry with the same `out_refund_no` and
+//! amounts returns the same `refund_id`, while other amounts under a used `out_refund_no` are
 //! rejected.
 //!
 //! Refunds complete at once: the reply already means SUCCESS, refundquery reports SUCCESS,

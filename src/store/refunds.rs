@@ -12,7 +12,7 @@ use crate::money::Fen;
 /// The state of a refund, stored as the lower-case names below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefundState {
-    /// Saved here; the gateway's answer is not known yet (no reply, or the reply was lost).
+    /// Saved here; the gateway's reply is not known yet (no reply, or the reply was lost).
     Requested,
     /// The gateway accepted the refund and is paying it out.
     Processing,
@@ -89,7 +89,7 @@ pub struct NewRefund {
     pub refund_fee: Fen,
     /// Sent as-is on every retry of this refund.
     pub nonce_str: String,
-    /// Why the money goes back, sent as `refund_desc`.
+    /// The reason for the refund, sent as `refund_desc`.
     pub reason: String,
 }
 
@@ -149,7 +149,7 @@ pub struct RefundOutcome {
     pub success_time: Option<String>,
 }
 
-/// What applying a [`RefundOutcome`] did.
+/// The effect of applying a [`RefundOutcome`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefundSettled {
     /// The refund moved from `previous`; `order_state` is the order's new state when the
