@@ -639,3 +639,92 @@ async fn refund_notifications_valid_forged_and_duplicate() {
         OrderState::Refunded
     );
 }
+
+/// Builds a refund client for the stack's merchant from the simulator's PEM files in memory.
+fn direct_client(stack: &RefundStack) -> RefundClient {
+    let identity = reqwest::Identity::from_pem(
+        format!("{}{}", stack.tls.client_key_pem, stack.tls.client_cert_pem).as_bytes(),
+    )
+    .unwrap();
+    let ca = reqwest::Certificate::from_pem(stack.tls.ca_cert_pem.as_bytes()).unwrap();
+    RefundClient::with_identity(
+        &stack.secapi.base_url(),
+        test_merchant(SignType::Md5),
+        ClientTimeouts::default(),
+        identity,
+        Some(ca),
+    )
+    .unwrap()
+}
+
+fn refund_request(out_trade_no: &str, out_refund_no: &str, refund_fen: i64) -> RefundRequest {
+    RefundRequest {
+        out_trade_no: out_trade_no.to_owned(),
+        out_refund_no: out_refund_no.to_owned(),
+        total_fee: Fen(1000),
+        refund_fee: Fen(refund_fen),
+        refund_desc: String::new(),
+        notify_url: String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulator_applies_wechat_refund_rules() {
+    let stack = start(false, ClientTimeouts::default()).await;
+    let out_trade_no = paid_order(&stack, 1000).await;
+    let client = direct_client(&stack);
+
+    let unknown = client
+        .refund(&refund_request("NOSUCHORDER", "RA1", 100), "n1")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.err_code(), Some("ORDERNOTEXIST"));
+
+    let first = client
+        .refund(&refund_request(&out_trade_no, "RA1", 600), "n2")
+        .await
+        .unwrap();
+    let retried = client
+        .refund(&refund_request(&out_trade_no, "RA1", 600), "n3")
+        .await
+        .unwrap();
+    assert_eq!(first.refund_id, retried.refund_id);
+    assert_eq!(simulated_refund_count(&stack, &out_trade_no), 1);
+
+    let other_amount = client
+        .refund(&refund_request(&out_trade_no, "RA1", 500), "n4")
+        .await
+        .unwrap_err();
+    assert_eq!(other_amount.err_code(), Some("PARAM_ERROR"));
+
+    let too_much = client
+        .refund(&refund_request(&out_trade_no, "RA2", 401), "n5")
+        .await
+        .unwrap_err();
+    assert_eq!(too_much.err_code(), Some("ERROR"));
+    assert_eq!(simulated_refund_count(&stack, &out_trade_no), 1);
+
+    let rest = client
+        .refund(&refund_request(&out_trade_no, "RA2", 400), "n6")
+        .await
+        .unwrap();
+    assert_ne!(rest.refund_id, first.refund_id);
+
+    // refundquery lists both refunds of the order under indexed fields.
+    let listed = stack
+        .service
+        .gateway()
+        .refund_query(&wxpay_pos::protocol::refund::RefundLookup::OutTradeNo(
+            out_trade_no.clone(),
+        ))
+        .await
+        .unwrap();
+    let numbers: Vec<&str> = listed
+        .refunds
+        .iter()
+        .map(|item| item.out_refund_no.as_str())
+        .collect();
+    assert_eq!(numbers, ["RA1", "RA2"]);
+    assert_eq!(listed.refunds[1].refund_fee, Fen(400));
+    assert_eq!(listed.refunds[0].refund_status, RefundStatus::Success);
+}
