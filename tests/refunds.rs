@@ -728,3 +728,56 @@ async fn simulator_applies_wechat_refund_rules() {
     assert_eq!(listed.refunds[1].refund_fee, Fen(400));
     assert_eq!(listed.refunds[0].refund_status, RefundStatus::Success);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_refunds_through_embedded_tls_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = wxpay_pos::config::AppDirs {
+        config_file: dir.path().join("config.toml"),
+        data_dir: dir.path().join("data"),
+    };
+    let settings = wxpay_pos::config::Settings::default();
+    let services =
+        wxpay_pos::app::start_services(&settings, &dirs, wxpay_pos::app::ListenerMode::Serve)
+            .await
+            .unwrap();
+    let secapi = services
+        .secapi
+        .as_ref()
+        .expect("demo mode starts the refund port");
+    assert!(secapi.base_url().starts_with("https://127.0.0.1:"));
+    assert_eq!(services.refund_setup_error, None);
+
+    let service = Arc::clone(&services.service);
+    let order = service.charge(Fen(1990), "演示退款").await.unwrap();
+    let simulator = services.simulator.as_ref().unwrap();
+    simulator.pay(&order.out_trade_no).unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while service
+        .order(&order.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        != OrderState::Paid
+    {
+        assert!(tokio::time::Instant::now() < deadline, "order not paid");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let refund = service
+        .refund(&order.out_trade_no, Fen(1990), "演示")
+        .await
+        .unwrap();
+    assert_eq!(refund.state, RefundState::Success);
+    assert_eq!(
+        service
+            .order(&order.out_trade_no)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        OrderState::Refunded
+    );
+    assert_eq!(simulator.state().refunds().len(), 1);
+}

@@ -57,7 +57,8 @@ pub enum SimulatorTlsError {
     },
 }
 
-/// Certificates of one simulator run, as PEM text (and the client's PKCS#12 bytes).
+/// Certificates of one simulator run, as PEM text (and the client's PKCS#12 file on
+/// request).
 #[derive(Clone)]
 pub struct SimulatorTls {
     pub ca_cert_pem: String,
@@ -66,8 +67,9 @@ pub struct SimulatorTls {
     server_key_der: Vec<u8>,
     pub client_cert_pem: String,
     pub client_key_pem: String,
-    /// The client certificate and key as PKCS#12, encrypted with the merchant's `mch_id`.
-    pub client_p12: Vec<u8>,
+    client_cert_der: CertificateDer<'static>,
+    client_key_der: Vec<u8>,
+    mch_id: String,
 }
 
 impl std::fmt::Debug for SimulatorTls {
@@ -119,7 +121,6 @@ impl SimulatorTls {
         client_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         let client_cert = client_params.signed_by(&client_key, &issuer)?;
 
-        let client_p12 = pkcs12(&client_key, &client_cert, mch_id)?;
         Ok(SimulatorTls {
             ca_cert_pem: ca_cert.pem(),
             ca_cert_der: ca_cert.der().clone(),
@@ -127,8 +128,17 @@ impl SimulatorTls {
             server_key_der: server_key.serialize_der(),
             client_cert_pem: client_cert.pem(),
             client_key_pem: client_key.serialize_pem(),
-            client_p12,
+            client_cert_der: client_cert.der().clone(),
+            client_key_der: client_key.serialize_der(),
+            mch_id: mch_id.to_owned(),
         })
+    }
+
+    /// Encodes the client certificate and key as PKCS#12, encrypted with the merchant's
+    /// `mch_id` as WeChat's `apiclient_cert.p12` is. Made on request because its key
+    /// derivation is slow in debug builds and demo mode does not need the file.
+    pub fn client_p12(&self) -> Result<Vec<u8>, SimulatorTlsError> {
+        pkcs12(&self.client_key_der, &self.client_cert_der, &self.mch_id)
     }
 
     /// Builds the server configuration: this run's server certificate, and client
@@ -166,21 +176,21 @@ impl SimulatorTls {
             .map_err(write_error(&files.client_cert_pem))?;
         write_private(&files.client_key_pem, self.client_key_pem.as_bytes())
             .map_err(write_error(&files.client_key_pem))?;
-        write_private(&files.client_p12, &self.client_p12)
+        write_private(&files.client_p12, &self.client_p12()?)
             .map_err(write_error(&files.client_p12))?;
         Ok(files)
     }
 }
 
 fn pkcs12(
-    key: &KeyPair,
-    certificate: &rcgen::Certificate,
+    key_der: &[u8],
+    certificate_der: &[u8],
     password: &str,
 ) -> Result<Vec<u8>, SimulatorTlsError> {
-    let private_key = p12_keystore::PrivateKey::from_der(&key.serialize_der())
-        .map_err(SimulatorTlsError::Pkcs12)?;
-    let cert = p12_keystore::Certificate::from_der(certificate.der())
-        .map_err(SimulatorTlsError::Pkcs12)?;
+    let private_key =
+        p12_keystore::PrivateKey::from_der(key_der).map_err(SimulatorTlsError::Pkcs12)?;
+    let cert =
+        p12_keystore::Certificate::from_der(certificate_der).map_err(SimulatorTlsError::Pkcs12)?;
     let chain = p12_keystore::PrivateKeyChain::new(b"apiclient".to_vec(), private_key, [cert]);
     let mut keystore = p12_keystore::KeyStore::new();
     keystore.add_entry(
