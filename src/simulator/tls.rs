@@ -1,7 +1,8 @@
-//! The simulator's TLS side for `/secapi/` APIs: a throwaway CA made at start-up, a server
-//! certificate for the loopback addresses, and a client certificate for the merchant (as PEM
-//! and as a PKCS#12 file whose password is the `mch_id`, like WeChat's `apiclient_cert.p12`).
-//! The TLS port accepts only clients whose certificate this CA signed.
+//! The simulator's TLS side for `/secapi/` APIs. At start-up it makes a throwaway CA, a
+//! server certificate for the loopback addresses and a client certificate for the merchant.
+//! The client certificate comes as PEM and as a PKCS#12 file whose password is the `mch_id`,
+//! like WeChat's `apiclient_cert.p12`. The TLS port accepts only clients whose certificate
+//! this CA signed.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
