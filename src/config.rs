@@ -78,6 +78,28 @@ pub struct MerchantSettings {
     /// copy is what `wxpay-pos simulator` posts scan callbacks to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan_url: Option<String>,
+    /// Base URL for the APIs that need the client certificate (`/secapi/pay/refund`); unset
+    /// uses `gateway_url`. The simulator serves them on a separate HTTPS port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secapi_url: Option<String>,
+    /// A PEM CA certificate that is then the only CA trusted for `secapi_url`, such as the
+    /// simulator's `simulator_ca.pem`; unset trusts the system's CAs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_ca_pem: Option<PathBuf>,
+    /// The merchant certificate as PKCS#12 (`apiclient_cert.p12`); its password is the
+    /// `mch_id`. Refunds need this or `cert_pem` with `key_pem`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_p12: Option<PathBuf>,
+    /// The merchant certificate as PEM (`apiclient_cert.pem`), used with `key_pem`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_pem: Option<PathBuf>,
+    /// The merchant certificate's private key as PEM (`apiclient_key.pem`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_pem: Option<PathBuf>,
+    /// The public address WeChat posts refund results to; it must reach the listener's
+    /// `/wxpay/refund-notify`. Unset sends none, so the merchant platform's setting applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_notify_url: Option<String>,
 }
 
 fn default_spbill_create_ip() -> String {
@@ -94,6 +116,12 @@ impl std::fmt::Debug for MerchantSettings {
             .field("gateway_url", &self.gateway_url)
             .field("notify_url", &self.notify_url)
             .field("scan_url", &self.scan_url)
+            .field("secapi_url", &self.secapi_url)
+            .field("gateway_ca_pem", &self.gateway_ca_pem)
+            .field("cert_p12", &self.cert_p12)
+            .field("cert_pem", &self.cert_pem)
+            .field("key_pem", &self.key_pem)
+            .field("refund_notify_url", &self.refund_notify_url)
             .finish()
     }
 }
@@ -107,6 +135,29 @@ impl MerchantSettings {
             api_key: ApiKey::new(self.api_key.clone()),
             sign_type: self.sign_type,
         }
+    }
+
+    /// Returns the client certificate settings for refunds, or `None` when no certificate
+    /// is configured.
+    pub fn secure_api_settings(&self) -> Option<crate::gateway::refund::SecureApiSettings> {
+        use crate::gateway::refund::{ClientCertificate, SecureApiSettings};
+
+        let certificate = match (&self.cert_p12, &self.cert_pem, &self.key_pem) {
+            (Some(path), _, _) => ClientCertificate::Pkcs12 { path: path.clone() },
+            (None, Some(cert_path), Some(key_path)) => ClientCertificate::Pem {
+                cert_path: cert_path.clone(),
+                key_path: key_path.clone(),
+            },
+            _ => return None,
+        };
+        Some(SecureApiSettings {
+            secapi_url: self
+                .secapi_url
+                .clone()
+                .unwrap_or_else(|| self.gateway_url.clone()),
+            certificate,
+            ca_pem: self.gateway_ca_pem.clone(),
+        })
     }
 }
 
@@ -384,7 +435,40 @@ impl MerchantSettings {
                 "is not an IP address".into(),
             ));
         }
-        Ok(())
+        self.validate_secure_api()
+    }
+
+    /// Checks the refund keys: one certificate form, complete, and valid URLs.
+    fn validate_secure_api(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.secapi_url {
+            check_http_url("merchant.secapi_url", url)?;
+        }
+        if let Some(url) = &self.refund_notify_url {
+            check_http_url("merchant.refund_notify_url", url)?;
+            if url.contains('?') || url.len() > MAX_NOTIFY_URL_LEN {
+                return Err(invalid(
+                    "merchant.refund_notify_url",
+                    format!(
+                        "must have no query string and at most {MAX_NOTIFY_URL_LEN} characters"
+                    ),
+                ));
+            }
+        }
+        match (&self.cert_p12, &self.cert_pem, &self.key_pem) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(invalid(
+                "merchant.cert_p12",
+                "set either cert_p12 or cert_pem with key_pem, not both".into(),
+            )),
+            (None, Some(_), None) => Err(invalid(
+                "merchant.key_pem",
+                "is required when merchant.cert_pem is set".into(),
+            )),
+            (None, None, Some(_)) => Err(invalid(
+                "merchant.cert_pem",
+                "is required when merchant.key_pem is set".into(),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -567,6 +651,44 @@ notify_url = "https://shop.example.com/wxpay/notify"
         Settings::default().save(&path).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+    }
+
+    #[test]
+    fn refund_certificate_keys_are_read() {
+        let text = format!(
+            "{VALID_MERCHANT}secapi_url = \"https://127.0.0.1:7879\"\ncert_p12 = \"/etc/wxpay/apiclient_cert.p12\"\n"
+        );
+        let merchant = Settings::parse(&text).unwrap().merchant.unwrap();
+        let secure = merchant.secure_api_settings().unwrap();
+        assert_eq!(secure.secapi_url, "https://127.0.0.1:7879");
+        assert!(matches!(
+            secure.certificate,
+            crate::gateway::refund::ClientCertificate::Pkcs12 { .. }
+        ));
+    }
+
+    #[test]
+    fn secapi_url_defaults_to_gateway_url() {
+        let text = format!("{VALID_MERCHANT}cert_pem = \"c.pem\"\nkey_pem = \"k.pem\"\n");
+        let merchant = Settings::parse(&text).unwrap().merchant.unwrap();
+        assert_eq!(
+            merchant.secure_api_settings().unwrap().secapi_url,
+            "http://127.0.0.1:7878"
+        );
+        let bare = Settings::parse(VALID_MERCHANT).unwrap().merchant.unwrap();
+        assert!(bare.secure_api_settings().is_none());
+    }
+
+    #[test]
+    fn cert_pem_without_key_is_named() {
+        let text = format!("{VALID_MERCHANT}cert_pem = \"c.pem\"\n");
+        let message = Settings::parse(&text).unwrap_err().to_string();
+        assert!(message.contains("merchant.key_pem"), "{message}");
+        let both = format!(
+            "{VALID_MERCHANT}cert_pem = \"c.pem\"\nkey_pem = \"k.pem\"\ncert_p12 = \"a.p12\"\n"
+        );
+        let message = Settings::parse(&both).unwrap_err().to_string();
+        assert!(message.contains("merchant.cert_p12"), "{message}");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! gateway codes) are built by functions such as [`amount_error_text`] and [`problem_text`].
 
 use crate::money::{AmountError, Fen, MAX_AMOUNT_FEN};
+use crate::orders::RefundError;
+use crate::store::{RefundRequestError, RefundState};
 use crate::ui::bridge::Problem;
 
 /// The language of the cashier screens.
@@ -1026,6 +1028,123 @@ pub fn scan_sale_paid_text(lang: Lang, body: &str, amount: Fen) -> String {
         Lang::ZhCn => format!("扫码购买已付款：{body} ￥{amount}"),
         Lang::En => format!("Product QR sale paid: {body} ¥{amount}"),
     }
+}
+
+/// Names a refund's state for the manager, in the order's language.
+pub fn refund_state_text(lang: Lang, state: RefundState) -> &'static str {
+    match (lang, state) {
+        (Lang::ZhCn, RefundState::Requested) => "已提交，结果未知",
+        (Lang::En, RefundState::Requested) => "Sent, outcome unknown",
+        (Lang::ZhCn, RefundState::Processing) => "退款处理中",
+        (Lang::En, RefundState::Processing) => "Refund in progress",
+        (Lang::ZhCn, RefundState::Success) => "退款成功",
+        (Lang::En, RefundState::Success) => "Refunded",
+        (Lang::ZhCn, RefundState::Change) => "退款异常，请到商户平台处理",
+        (Lang::En, RefundState::Change) => {
+            "Refund payout failed; settle it on the merchant platform"
+        }
+        (Lang::ZhCn, RefundState::RefundClose) => "退款已关闭，未退款",
+        (Lang::En, RefundState::RefundClose) => "Refund closed, nothing refunded",
+        (Lang::ZhCn, RefundState::Failed) => "退款失败，未退款",
+        (Lang::En, RefundState::Failed) => "Refund failed, nothing refunded",
+    }
+}
+
+/// Builds the message for a refund that did not go through: what happened and what to do
+/// next. Gateway codes and database details are left out, as in [`problem_text`].
+pub fn refund_error_text(lang: Lang, error: &RefundError) -> String {
+    let zh = lang == Lang::ZhCn;
+    match error {
+        RefundError::NotConfigured => pick(
+            zh,
+            "没有配置商户API证书，不能退款。请在配置文件 [merchant] 中设置 cert_p12，或 cert_pem 和 key_pem",
+            "Refunds need the merchant API certificate. Set cert_p12, or cert_pem and key_pem, in the [merchant] table of the configuration file.",
+        ),
+        RefundError::ReasonTooLong => pick(
+            zh,
+            "退款原因太长，最多80个字，请缩短后重试",
+            "The refund reason is too long (80 characters at most). Shorten it and try again.",
+        ),
+        RefundError::Request(RefundRequestError::OrderNotFound { out_trade_no }) => {
+            if zh {
+                format!("找不到订单 {out_trade_no}，请核对商户订单号")
+            } else {
+                format!("Order {out_trade_no} is not found. Check the order number.")
+            }
+        }
+        RefundError::Request(RefundRequestError::NotRefundable { out_trade_no, .. }) => {
+            if zh {
+                format!("订单 {out_trade_no} 未支付或已全额退款，不能退款")
+            } else {
+                format!("Order {out_trade_no} is not paid or is already fully refunded.")
+            }
+        }
+        RefundError::Request(RefundRequestError::ZeroAmount) => pick(
+            zh,
+            "退款金额必须大于零",
+            "The refund amount must be greater than zero.",
+        ),
+        RefundError::Request(RefundRequestError::OverRefund {
+            out_trade_no,
+            available,
+            ..
+        }) => {
+            if zh {
+                format!(
+                    "退款金额超过订单 {out_trade_no} 的可退金额，最多还能退 {available} 元，本次未退款"
+                )
+            } else {
+                format!(
+                    "The amount is more than order {out_trade_no} has left to refund ({available} yuan at most). Nothing was refunded."
+                )
+            }
+        }
+        RefundError::Rejected { .. } => {
+            let code = error.err_code().unwrap_or_default();
+            let advice = rejected_text(lang, code);
+            if zh {
+                format!("微信支付拒绝了退款，没有退款。{advice}")
+            } else {
+                format!("WeChat Pay rejected the refund and no money moved. {advice}")
+            }
+        }
+        RefundError::OutcomeUnknown { out_refund_no, .. }
+        | RefundError::ReplyMismatch { out_refund_no, .. } => {
+            if zh {
+                format!(
+                    "退款结果未知，金额已保留，请勿重复退款。稍后用“查询退款”（refund-query {out_refund_no}）确认结果"
+                )
+            } else {
+                format!(
+                    "The refund outcome is unknown and its amount stays reserved; do not refund again. Check it later with refund-query {out_refund_no}."
+                )
+            }
+        }
+        RefundError::Query(_) => pick(
+            zh,
+            "无法查询退款结果，请检查网络后重试",
+            "Cannot query the refund. Check the network and try again.",
+        ),
+        RefundError::NotFound { number } => {
+            if zh {
+                format!("找不到退款单或订单 {number}，请核对单号")
+            } else {
+                format!("No refund or order numbered {number} is stored here. Check the number.")
+            }
+        }
+        RefundError::Request(RefundRequestError::DuplicateOutRefundNo { .. })
+        | RefundError::Request(RefundRequestError::Store(_))
+        | RefundError::Store(_)
+        | RefundError::TaskFailed(_) => pick(
+            zh,
+            "本地数据库出错，本次没有退款。请重试；如果仍然失败，请联系管理员",
+            "The local database failed and nothing was refunded. Try again, and if it fails again, call the administrator.",
+        ),
+    }
+}
+
+fn pick(zh: bool, chinese: &str, english: &str) -> String {
+    if zh { chinese } else { english }.to_owned()
 }
 
 #[cfg(test)]

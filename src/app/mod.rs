@@ -1,6 +1,7 @@
 //! Wiring: starts the store, gateway client, notification listener and (in demo mode) the
 //! embedded gateway simulator, and runs the cashier screen's commands.
 
+mod refunds;
 mod runner;
 mod scan_sales;
 
@@ -19,6 +20,7 @@ use crate::protocol::{ApiKey, Merchant, SignType};
 use crate::simulator::{self, SimulatorConfig, SimulatorHandle};
 use crate::store::Store;
 
+pub use refunds::{configured_refund_client, start_demo_secapi};
 pub use runner::{error_chain, run_commands};
 
 /// The demo merchant's `appid`, known only to the embedded simulator.
@@ -78,6 +80,11 @@ pub struct Services {
     pub listener: Option<ListenerHandle>,
     /// The embedded gateway simulator, in demo mode only.
     pub simulator: Option<SimulatorHandle>,
+    /// The embedded simulator's refund port (TLS with client certificates), in demo mode only.
+    pub secapi: Option<simulator::SecapiHandle>,
+    /// Why refunds are unavailable when the merchant's certificate keys are set but the
+    /// certificate could not be loaded; payments still work.
+    pub refund_setup_error: Option<String>,
     pub database_path: PathBuf,
 }
 
@@ -135,6 +142,14 @@ pub async fn start_services(
         )),
         None => None,
     };
+    let local_refund_notify_url = match &tcp {
+        Some(tcp) => format!(
+            "http://{}{}",
+            tcp.local_addr()?,
+            listener::REFUND_NOTIFY_PATH
+        ),
+        None => String::new(),
+    };
 
     let merchant = configured_merchant(settings);
     let (simulator, gateway_url, notify_url, spbill_create_ip) = match &settings.merchant {
@@ -158,7 +173,28 @@ pub async fn start_services(
         }
     };
 
-    let gateway = GatewayClient::new(&gateway_url, merchant, settings.client.timeouts())
+    let timeouts = settings.client.timeouts();
+    let mut refund_setup_error = None;
+    let (secapi, refund_gateway, refund_notify_url) = match (&settings.merchant, &simulator) {
+        (None, Some(simulator)) => {
+            let (secapi, client, _) = start_demo_secapi(simulator, &merchant, timeouts).await?;
+            (Some(secapi), Some(client), local_refund_notify_url)
+        }
+        (Some(configured), _) => {
+            let client = configured_refund_client(configured, &merchant, timeouts)
+                .unwrap_or_else(|err| {
+                    let message = error_chain(&err);
+                    tracing::warn!(error = %message, "refunds are unavailable: the merchant certificate could not be loaded");
+                    refund_setup_error = Some(message);
+                    None
+                });
+            let url = configured.refund_notify_url.clone().unwrap_or_default();
+            (None, client, url)
+        }
+        (None, None) => (None, None, String::new()),
+    };
+
+    let gateway = GatewayClient::new(&gateway_url, merchant, timeouts)
         .context("cannot create the gateway client")?;
     let mut options = ServiceOptions::new(notify_url, receipt_dir);
     options.spbill_create_ip = spbill_create_ip;
@@ -166,8 +202,9 @@ pub async fn start_services(
     options.merchant_name = settings.shop.name.clone();
     options.demo_mode = simulator.is_some();
     options.printer = settings.printer.clone();
-    let service =
-        PaymentService::new(store, gateway, options).context("cannot start the payment writer")?;
+    options.refund_notify_url = refund_notify_url;
+    let service = PaymentService::with_refund_gateway(store, gateway, refund_gateway, options)
+        .context("cannot start the payment writer")?;
 
     let listener = match tcp {
         Some(tcp) => Some(
@@ -180,6 +217,8 @@ pub async fn start_services(
         service,
         listener,
         simulator,
+        secapi,
+        refund_setup_error,
         database_path,
     })
 }

@@ -49,7 +49,12 @@ pub async fn run_headless(
             addr,
             time_scale,
             scan_url,
-        } => run_simulator(&settings, addr, time_scale, scan_url).await,
+            secapi_addr,
+            tls_dir,
+        } => {
+            let tls_dir = tls_dir.unwrap_or_else(|| dirs.data_dir.join("simulator-tls"));
+            run_simulator(&settings, addr, time_scale, scan_url, secapi_addr, &tls_dir).await
+        }
         CliCommand::ProductQr {
             output,
             layout,
@@ -92,6 +97,14 @@ pub async fn run_headless(
             gateway,
         } => simulate_pay(&settings, &out_trade_no, gateway).await,
         CliCommand::PrintTest => print_test(&settings).await,
+        CliCommand::Refund {
+            out_trade_no,
+            amount,
+            reason,
+        } => super::refund::refund(&settings, &dirs, &out_trade_no, &amount, &reason).await,
+        CliCommand::RefundQuery { number } => {
+            super::refund::refund_query(&settings, &dirs, &number).await
+        }
         CliCommand::PrintSlip { out_trade_no, pdf } => {
             print_slip(&settings, &dirs, &out_trade_no, pdf).await
         }
@@ -210,9 +223,15 @@ async fn run_simulator(
     addr: std::net::SocketAddr,
     time_scale: f64,
     scan_url: Option<String>,
+    secapi_addr: std::net::SocketAddr,
+    tls_dir: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
-    if !addr.ip().is_loopback() {
-        bail!("the simulator only listens on loopback addresses such as 127.0.0.1, not {addr}");
+    for address in [addr, secapi_addr] {
+        if !address.ip().is_loopback() {
+            bail!(
+                "the simulator only listens on loopback addresses such as 127.0.0.1, not {address}"
+            );
+        }
     }
     let merchant = configured_merchant(settings);
     let mut config = SimulatorConfig::new(vec![merchant.clone()]);
@@ -236,6 +255,8 @@ async fn run_simulator(
         Some(scan_url) => println!("scan callbacks (mode 1) go to {scan_url}"),
         None => println!("no scan callback URL: pass --scan-url to use /sim/scan"),
     }
+    let _secapi =
+        super::refund::start_simulator_secapi(&handle, &merchant, secapi_addr, tls_dir).await?;
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;

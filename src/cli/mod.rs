@@ -3,6 +3,7 @@
 
 mod commands;
 mod product_qr;
+mod refund;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use crate::i18n::Lang;
 
 pub use commands::run_headless;
 pub use product_qr::{SheetKind, Switch, product_key};
+pub use refund::EXIT_REFUND_PENDING;
 
 /// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed), and
 /// of `close` when the order could not be closed because it is paid.
@@ -66,6 +68,13 @@ pub enum CliCommand {
         /// (default: [merchant] scan_url)
         #[arg(long, value_name = "URL")]
         scan_url: Option<String>,
+        /// Address of the HTTPS port for /secapi/pay/refund (client certificate required)
+        #[arg(long, default_value = "127.0.0.1:7879")]
+        secapi_addr: SocketAddr,
+        /// Folder for the simulator's CA and the merchant's client certificate files
+        /// (default: simulator-tls in the data folder); they are made anew at each start
+        #[arg(long, value_name = "DIR")]
+        tls_dir: Option<PathBuf>,
     },
     /// Pay an order on a running simulator, as a customer's phone would
     SimulatePay {
@@ -132,6 +141,23 @@ pub enum CliCommand {
         /// Save the slip as a PDF in the receipt folder instead of printing it
         #[arg(long)]
         pdf: bool,
+    },
+    /// Refund part or all of a paid order (申请退款); needs the merchant API certificate.
+    /// Exits 3 when the refund is still processing or its outcome is unknown
+    Refund {
+        out_trade_no: String,
+        /// Amount to refund in yuan, for example 5.00
+        #[arg(long, value_name = "YUAN")]
+        amount: String,
+        /// Reason shown to the payer (at most 80 characters)
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Ask the gateway about refunds (查询退款) by out_refund_no or out_trade_no, record
+    /// their outcome and print the order's refunds
+    RefundQuery {
+        /// An out_refund_no (one refund) or out_trade_no (every refund of the order)
+        number: String,
     },
     /// Print a paid order's receipt again, as it was first printed
     Reprint {

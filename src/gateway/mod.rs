@@ -2,6 +2,8 @@
 //! protocol): signs each request, caps and parses the reply, and checks it in the documented
 //! order before any field is used.
 
+pub mod refund;
+
 use std::time::Duration;
 
 use crate::protocol::messages::{

@@ -1,7 +1,8 @@
-//! The payment notification listener: an HTTP server (axum) that hands each notification body
-//! to the order lifecycle and replies with the XML WeChat expects. It also serves the Native
-//! mode-1 scan callback at [`SCAN_PATH`].
+//! The notification listener: an HTTP server (axum) that hands each payment or refund
+//! notification body to the order lifecycle and replies with the XML WeChat expects. It also
+//! serves the Native mode-1 scan callback at [`SCAN_PATH`].
 
+mod refund;
 mod scan;
 
 use std::net::SocketAddr;
@@ -27,12 +28,16 @@ pub const NOTIFY_PATH: &str = "/wxpay/notify";
 /// Largest notification body read; a larger one is rejected and audited without its body.
 pub const MAX_NOTIFY_BODY_BYTES: usize = MAX_XML_BODY_BYTES;
 
-/// Builds the listener's routes. [`SCAN_PATH`] goes to the scan callback; every other path
-/// and method reaches [`notify`], which replies to non-POST requests and unknown paths with a
-/// FAIL XML body.
+pub use refund::REFUND_NOTIFY_PATH;
+
+/// Builds the listener's routes. [`SCAN_PATH`] goes to the scan callback and
+/// [`REFUND_NOTIFY_PATH`] to the refund notification handler; every other path and method
+/// reaches [`notify`], which replies to non-POST requests and unknown paths with a FAIL XML
+/// body.
 pub fn router(service: Arc<PaymentService>) -> Router {
     Router::new()
         .route(SCAN_PATH, any(scan::scan_callback))
+        .route(REFUND_NOTIFY_PATH, any(refund::refund_notify))
         .fallback(notify)
         .with_state(service)
 }
@@ -90,6 +95,11 @@ impl ListenerHandle {
     /// Returns the local URL of the scan callback endpoint, e.g. `http://127.0.0.1:8088/wxpay/scan`.
     pub fn scan_url(&self) -> String {
         format!("http://{}{}", self.addr, SCAN_PATH)
+    }
+
+    /// Returns the local URL of the refund notification endpoint.
+    pub fn refund_notify_url(&self) -> String {
+        format!("http://{}{}", self.addr, REFUND_NOTIFY_PATH)
     }
 }
 

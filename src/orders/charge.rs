@@ -302,6 +302,14 @@ impl PaymentService {
                 let state = Box::pin(self.cancel(out_trade_no)).await?;
                 return Ok((state, Some(reply.trade_state)));
             }
+            TradeState::Refund
+                if matches!(
+                    local_state,
+                    OrderState::Paid | OrderState::PartlyRefunded | OrderState::Refunded
+                ) =>
+            {
+                tracing::debug!(out_trade_no, "orderquery reports REFUND for a paid order");
+            }
             TradeState::Refund => {
                 // Only SUCCESS counts as evidence of payment, so an order refunded before this
                 // app saw it paid is left for the manager to settle from the daily bill.

@@ -8,6 +8,7 @@ mod charge;
 mod notification;
 mod poller;
 mod receipts;
+mod refund;
 mod scan;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
+use crate::gateway::refund::RefundClient;
 use crate::gateway::{GatewayClient, GatewayError};
 use crate::printer::PrinterSettings;
 use crate::store::{
@@ -27,6 +29,9 @@ pub use charge::{ChargeError, MAX_BODY_BYTES, truncate_body};
 pub use notification::{NotifyReply, NotifyVerdict};
 pub use poller::RECONCILE_WAIT;
 pub use receipts::{SlipError, SlipOutput};
+pub use refund::{
+    REFUND_ATTEMPTS, REFUND_IN_FLIGHT_MS, REFUND_RETRY_DELAY, RefundError, new_out_refund_no,
+};
 pub use scan::{
     SCAN_FAIL_MSG, SCAN_MSG_DISABLED_PRODUCT, SCAN_MSG_ORDER_FAILED, SCAN_MSG_ORDER_SETTLED,
     SCAN_MSG_UNKNOWN_PRODUCT, ScanReply, ScanVerdict,
@@ -59,6 +64,9 @@ pub struct ServiceOptions {
     pub write_receipts: bool,
     /// The receipt printer; receipts print after payment when it prints automatically.
     pub printer: PrinterSettings,
+    /// Where refund result notifications go (the listener's refund path); empty sends none
+    /// and leaves the URL set on the merchant platform in force.
+    pub refund_notify_url: String,
 }
 
 impl ServiceOptions {
@@ -79,6 +87,7 @@ impl ServiceOptions {
             unified_order_attempts: 3,
             write_receipts: true,
             printer: PrinterSettings::default(),
+            refund_notify_url: String::new(),
         }
     }
 }
@@ -115,6 +124,9 @@ pub struct PaymentService {
     /// Commits payments and audit rows in batches on its own connection.
     writer: PaymentWriter,
     gateway: GatewayClient,
+    /// The client-certificate client for `/secapi/pay/refund`; `None` when no certificate
+    /// is configured, and then refunds are refused.
+    refund_gateway: Option<RefundClient>,
     options: ServiceOptions,
     events: broadcast::Sender<OrderEvent>,
     /// False while start-up reconciliation of open orders runs; new charges wait for it.
@@ -136,6 +148,17 @@ impl PaymentService {
         gateway: GatewayClient,
         options: ServiceOptions,
     ) -> Result<Arc<Self>, StoreError> {
+        Self::with_refund_gateway(store, gateway, None, options)
+    }
+
+    /// Creates the service as [`PaymentService::new`] does, with the client that makes
+    /// refunds (`None` refuses refunds).
+    pub fn with_refund_gateway(
+        store: Store,
+        gateway: GatewayClient,
+        refund_gateway: Option<RefundClient>,
+        options: ServiceOptions,
+    ) -> Result<Arc<Self>, StoreError> {
         let (events, _) = broadcast::channel(ORDER_EVENT_CAPACITY);
         let writer = PaymentWriter::start(store.path())?;
         let printer = std::sync::RwLock::new(options.printer.clone());
@@ -143,6 +166,7 @@ impl PaymentService {
             store,
             writer,
             gateway,
+            refund_gateway,
             options,
             events,
             reconciled: tokio::sync::watch::Sender::new(true),

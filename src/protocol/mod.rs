@@ -1,9 +1,12 @@
 //! WeChat Pay API v2: signatures, the flat `<xml>` codec, and typed requests and replies for
-//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification) and
-//! the mode-1 product link and scan callback.
+//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification),
+//! the mode-1 product link and scan callback, and refunds (refund, refundquery, refund
+//! notification).
 
 pub mod bizpay;
 pub mod messages;
+pub mod refund;
+pub mod refund_notify;
 pub mod reply;
 pub mod sign;
 pub mod xml;

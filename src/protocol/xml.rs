@@ -30,8 +30,11 @@ pub enum XmlError {
     Doctype,
     #[error("the body uses entity &{name}; which is not one of the predefined XML entities")]
     UnknownEntity { name: String },
-    #[error("the root element is <{name}>, expected <xml>")]
-    WrongRoot { name: String },
+    #[error("the root element is <{name}>, expected <{expected}>")]
+    WrongRoot {
+        name: String,
+        expected: &'static str,
+    },
     #[error("element <{name}> is nested inside a field; only a flat <xml> is accepted")]
     Nested { name: String },
     #[error("field <{name}> appears more than once")]
@@ -48,6 +51,12 @@ pub enum XmlError {
 
 /// Parses a flat `<xml>` body into fields.
 pub fn parse(body: &[u8]) -> Result<Params, XmlError> {
+    parse_with_root(body, ROOT_ELEMENT)
+}
+
+/// Parses a flat document whose root element is `root`, with the same rules as [`parse`].
+/// The decrypted `req_info` of a refund notification uses `<root>`.
+pub fn parse_with_root(body: &[u8], root: &'static str) -> Result<Params, XmlError> {
     if body.len() > MAX_XML_BODY_BYTES {
         return Err(XmlError::TooLarge { len: body.len() });
     }
@@ -61,7 +70,10 @@ pub fn parse(body: &[u8]) -> Result<Params, XmlError> {
         return Err(XmlError::Doctype);
     }
 
-    let mut parser = FlatParser::default();
+    let mut parser = FlatParser {
+        root,
+        ..FlatParser::default()
+    };
     let mut reader = Reader::from_str(text);
     loop {
         let event = reader.read_event().map_err(|err| XmlError::Malformed {
@@ -85,6 +97,7 @@ enum Depth {
 
 #[derive(Default)]
 struct FlatParser {
+    root: &'static str,
     depth: Depth,
     fields: Params,
     field_name: String,
@@ -167,8 +180,13 @@ impl FlatParser {
 
     fn open(&mut self, name: String) -> Result<(), XmlError> {
         match self.depth {
-            Depth::BeforeRoot if name == ROOT_ELEMENT => self.depth = Depth::InRoot,
-            Depth::BeforeRoot => return Err(XmlError::WrongRoot { name }),
+            Depth::BeforeRoot if name == self.root => self.depth = Depth::InRoot,
+            Depth::BeforeRoot => {
+                return Err(XmlError::WrongRoot {
+                    name,
+                    expected: self.root,
+                });
+            }
             Depth::InRoot => {
                 if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                     return Err(XmlError::BadFieldName { name });

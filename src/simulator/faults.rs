@@ -17,6 +17,9 @@ pub enum FaultTarget {
     OrderQuery,
     CloseOrder,
     ShortUrl,
+    /// `/secapi/pay/refund`, on the TLS port.
+    Refund,
+    RefundQuery,
 }
 
 /// One misbehaviour, applied to one request.

@@ -7,7 +7,7 @@ use super::auth::{Rejection, authenticate};
 use super::faults::{self, Fault, FaultTarget};
 use super::state::SimulatorState;
 use super::wire::{BusinessError, Caller, read_fields, signed_reply};
-use super::{order_query, short_url, unified_order};
+use super::{order_query, refund, short_url, unified_order};
 use crate::protocol::Params;
 
 /// Path of the unified order API.
@@ -26,6 +26,8 @@ pub(crate) enum GatewayApi {
     OrderQuery,
     CloseOrder,
     ShortUrl,
+    Refund,
+    RefundQuery,
 }
 
 impl GatewayApi {
@@ -35,6 +37,8 @@ impl GatewayApi {
             GatewayApi::OrderQuery => "orderquery",
             GatewayApi::CloseOrder => "closeorder",
             GatewayApi::ShortUrl => "shorturl",
+            GatewayApi::Refund => "refund",
+            GatewayApi::RefundQuery => "refundquery",
         }
     }
 
@@ -44,6 +48,8 @@ impl GatewayApi {
             GatewayApi::OrderQuery => FaultTarget::OrderQuery,
             GatewayApi::CloseOrder => FaultTarget::CloseOrder,
             GatewayApi::ShortUrl => FaultTarget::ShortUrl,
+            GatewayApi::Refund => FaultTarget::Refund,
+            GatewayApi::RefundQuery => FaultTarget::RefundQuery,
         }
     }
 
@@ -58,6 +64,8 @@ impl GatewayApi {
             GatewayApi::OrderQuery => order_query::order_query(state, caller, fields),
             GatewayApi::CloseOrder => order_query::close_order(state, caller, fields),
             GatewayApi::ShortUrl => short_url::short_url(state, caller, fields),
+            GatewayApi::Refund => refund::refund(state, caller, fields),
+            GatewayApi::RefundQuery => refund::refund_query(state, caller, fields),
         }
     }
 }
@@ -81,9 +89,16 @@ pub(crate) async fn short_url(State(state): State<SimulatorState>, request: Requ
     handle(&state, request, GatewayApi::ShortUrl).await
 }
 
+pub(crate) async fn refund_query(
+    State(state): State<SimulatorState>,
+    request: Request,
+) -> Response {
+    handle(&state, request, GatewayApi::RefundQuery).await
+}
+
 /// Runs one gateway call. Protocol failures get an unsigned reply, and every reply after a
 /// good signature is signed for the caller.
-async fn handle(state: &SimulatorState, request: Request, api: GatewayApi) -> Response {
+pub(crate) async fn handle(state: &SimulatorState, request: Request, api: GatewayApi) -> Response {
     let fault = state.take_fault(api.fault_target());
     match &fault {
         Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,

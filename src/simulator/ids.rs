@@ -21,6 +21,10 @@ pub const URL_TOKEN_LEN: usize = 7;
 pub const TRANSACTION_ID_PREFIX: &str = "4200";
 /// Length of a `transaction_id` in digits.
 pub const TRANSACTION_ID_LEN: usize = 28;
+/// Prefix of a WeChat Pay `refund_id`, as in the documented `50000408942018111907145868882`.
+pub const REFUND_ID_PREFIX: &str = "5000";
+/// Length of a `refund_id` in digits.
+pub const REFUND_ID_LEN: usize = 29;
 /// Length of a simulated payer `openid`; real ones are 28 characters starting with `o`.
 pub const OPENID_LEN: usize = 28;
 
@@ -54,6 +58,15 @@ pub fn new_transaction_id(now: DateTime<Utc>) -> String {
         random_from(b"0123456789", 6)
     );
     let tail_len = TRANSACTION_ID_LEN.saturating_sub(head.len());
+    format!("{head}{}", random_from(b"0123456789", tail_len))
+}
+
+/// Creates a 29-digit `refund_id`: `5000`, six random digits, the Beijing date as
+/// `yyyyMMdd`, then random digits.
+pub fn new_refund_id(now: DateTime<Utc>) -> String {
+    let date = now.with_timezone(&beijing()).format("%Y%m%d").to_string();
+    let head = format!("{REFUND_ID_PREFIX}{}{date}", random_from(b"0123456789", 6));
+    let tail_len = REFUND_ID_LEN.saturating_sub(head.len());
     format!("{head}{}", random_from(b"0123456789", tail_len))
 }
 

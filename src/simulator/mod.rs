@@ -1,11 +1,13 @@
 //! A local WeChat Pay API v2 gateway for Native (QR code) payments, used in demo mode and by
 //! tests in place of WeChat's servers.
 //!
-//! It serves `/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder` and `/tools/shorturl`
-//! with WeChat's XML envelope and signatures, keeps orders in memory, and sends signed payment
-//! notifications on WeChat's retry schedule. A `/sim` control API, or [`SimulatorHandle::pay`]
-//! in process, plays the customer who scans and pays. `/sim/scan` plays a customer scanning a
-//! printed Native mode-1 product QR code: it posts the scan callback to the merchant.
+//! It serves `/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder`, `/tools/shorturl` and
+//! `/pay/refundquery` with WeChat's XML envelope and signatures, keeps orders and refunds in
+//! memory, and sends payment and refund notifications on WeChat's retry schedule. The refund
+//! API `/secapi/pay/refund` is served on a separate TLS port ([`serve_secapi`]) that requires
+//! a client certificate. A `/sim` control API, or [`SimulatorHandle::pay`] in process, plays
+//! the customer who scans and pays. `/sim/scan` plays a customer scanning a printed Native
+//! mode-1 product QR code: it posts the scan callback to the merchant.
 
 mod auth;
 mod config;
@@ -16,11 +18,13 @@ mod gateway;
 mod ids;
 mod notify;
 mod order_query;
+mod refund;
 mod scan;
 mod server;
 mod short_url;
 mod state;
 mod store;
+mod tls;
 mod unified_order;
 mod validate;
 mod wire;
@@ -34,7 +38,12 @@ pub use error::SimulatorError;
 pub use faults::{Fault, FaultTarget};
 pub use gateway::{CLOSE_ORDER_PATH, ORDER_QUERY_PATH, SHORT_URL_PATH, UNIFIED_ORDER_PATH};
 pub use notify::{NotifyAttempt, NotifyOutcome};
+pub use refund::{
+    PARAM_ERROR, REFUND_ERROR, REFUND_PATH, REFUND_QUERY_PATH, REFUNDNOTEXIST, SecapiHandle,
+    SimulatedRefund, serve_secapi,
+};
 pub use scan::{SCAN_ROUTE, ScanForm, ScanOutcome};
 pub use server::{SimulatorHandle, router, serve};
 pub use state::{OrderStatus, SimulatorState};
+pub use tls::{SimulatorTls, SimulatorTlsError, TlsFiles};
 pub use wire::XML_CONTENT_TYPE;

@@ -1,5 +1,6 @@
-//! Payment notifications: a signed XML POST to the order's `notify_url`, retried on WeChat's
-//! schedule until the merchant acknowledges it.
+//! Payment notifications (a signed XML POST to the order's `notify_url`) and refund
+//! notifications (an encrypted `req_info`), retried on WeChat's schedule until the merchant
+//! acknowledges them.
 
 use std::error::Error;
 use std::time::Duration;
@@ -77,6 +78,8 @@ pub(crate) struct Delivery {
     transaction_id: String,
     notify_url: String,
     body: String,
+    /// Set for a refund notification: its `out_refund_no`, under which attempts are kept.
+    out_refund_no: Option<String>,
 }
 
 impl Delivery {
@@ -88,6 +91,34 @@ impl Delivery {
             transaction_id: payment.transaction_id.clone(),
             notify_url: order.notify_url.clone(),
             body: to_xml(&notification_fields(order, payment)),
+            out_refund_no: None,
+        }
+    }
+
+    /// Builds a refund notification delivery with its finished body (`req_info` encrypted).
+    pub fn refund(
+        mch_id: &str,
+        out_trade_no: &str,
+        transaction_id: &str,
+        out_refund_no: &str,
+        notify_url: &str,
+        body: String,
+    ) -> Self {
+        Delivery {
+            mch_id: mch_id.to_owned(),
+            out_trade_no: out_trade_no.to_owned(),
+            transaction_id: transaction_id.to_owned(),
+            notify_url: notify_url.to_owned(),
+            body,
+            out_refund_no: Some(out_refund_no.to_owned()),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        if self.out_refund_no.is_some() {
+            "refund"
+        } else {
+            "payment"
         }
     }
 }
@@ -184,7 +215,12 @@ pub(crate) async fn deliver(state: SimulatorState, delivery: Delivery) {
         };
         log_attempt(&delivery, &attempt, schedule_len);
         let acknowledged = attempt.outcome.is_acknowledged();
-        state.record_attempt(&delivery.mch_id, &delivery.out_trade_no, attempt);
+        match &delivery.out_refund_no {
+            Some(out_refund_no) => {
+                state.record_refund_attempt(&delivery.mch_id, out_refund_no, attempt);
+            }
+            None => state.record_attempt(&delivery.mch_id, &delivery.out_trade_no, attempt),
+        }
         if acknowledged {
             return;
         }
@@ -193,7 +229,9 @@ pub(crate) async fn deliver(state: SimulatorState, delivery: Delivery) {
         mch_id = %delivery.mch_id,
         out_trade_no = %delivery.out_trade_no,
         transaction_id = %delivery.transaction_id,
-        "payment notification was never acknowledged; delivery stopped after the last retry"
+        out_refund_no = delivery.out_refund_no.as_deref(),
+        kind = delivery.kind(),
+        "notification was never acknowledged; delivery stopped after the last retry"
     );
 }
 
@@ -265,8 +303,10 @@ fn log_attempt(delivery: &Delivery, attempt: &NotifyAttempt, schedule_len: usize
         tracing::info!(
             out_trade_no = %delivery.out_trade_no,
             transaction_id = %delivery.transaction_id,
+            out_refund_no = delivery.out_refund_no.as_deref(),
+            kind = delivery.kind(),
             attempt = attempt.number,
-            "payment notification acknowledged"
+            "notification acknowledged"
         );
     } else {
         tracing::warn!(
@@ -274,8 +314,10 @@ fn log_attempt(delivery: &Delivery, attempt: &NotifyAttempt, schedule_len: usize
             transaction_id = %delivery.transaction_id,
             attempt = attempt.number,
             attempts_scheduled = schedule_len,
+            out_refund_no = delivery.out_refund_no.as_deref(),
+            kind = delivery.kind(),
             outcome = %attempt.outcome,
-            "payment notification not acknowledged"
+            "notification not acknowledged"
         );
     }
 }

@@ -52,7 +52,7 @@ pub(crate) fn close_order(
         .order_mut(&caller.mch_id, out_trade_no)
         .ok_or_else(order_not_exist)?;
     match order.trade_state {
-        TradeState::Success => Err(BusinessError::new(
+        TradeState::Success | TradeState::Refund => Err(BusinessError::new(
             err_code::ORDERPAID,
             "订单已支付，不能关闭",
         )),
@@ -75,6 +75,7 @@ fn order_not_exist() -> BusinessError {
 fn trade_state_desc(trade_state: &TradeState) -> &'static str {
     match trade_state {
         TradeState::Success => "支付成功",
+        TradeState::Refund => "转入退款",
         TradeState::NotPay => "订单未支付",
         TradeState::Closed => "订单已关闭",
         TradeState::PayError => "支付失败，请重新下单支付",
@@ -94,7 +95,9 @@ fn query_fields(order: &Order) -> Params {
     put("trade_state_desc", trade_state_desc(&order.trade_state));
     put("attach", &order.attach);
 
-    if let (TradeState::Success, Some(payment)) = (&order.trade_state, &order.payment) {
+    if let (TradeState::Success | TradeState::Refund, Some(payment)) =
+        (&order.trade_state, &order.payment)
+    {
         let total_fee = order.total_fee.fen().to_string();
         put("transaction_id", &payment.transaction_id);
         put("total_fee", &total_fee);

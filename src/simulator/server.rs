@@ -25,6 +25,7 @@ pub fn router(state: SimulatorState) -> Router {
         .route(ORDER_QUERY_PATH, any(gateway::order_query))
         .route(CLOSE_ORDER_PATH, any(gateway::close_order))
         .route(SHORT_URL_PATH, any(gateway::short_url))
+        .route(super::refund::REFUND_QUERY_PATH, any(gateway::refund_query))
         .route(PAY_ROUTE, post(control::pay))
         .route(FAIL_ROUTE, post(control::fail))
         .route(STATUS_ROUTE, get(control::status))

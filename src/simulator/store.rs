@@ -88,6 +88,8 @@ pub(crate) struct Store {
     orders: HashMap<OrderKey, Order>,
     transaction_ids: HashMap<String, OrderKey>,
     short_urls: HashMap<String, String>,
+    /// Refunds, kept under the same lock as the orders they refund.
+    pub refunds: super::refund::RefundBook,
 }
 
 impl Store {

@@ -4,6 +4,7 @@
 mod catalogue;
 mod migrations;
 mod orders;
+mod refunds;
 mod scan_orders;
 mod writer;
 
@@ -20,6 +21,9 @@ pub use catalogue::{
 pub use orders::{
     ConfirmError, NewOrder, NotificationRecord, OrderRecord, OrderState, PaymentRecord,
     PaymentSource, Recorded,
+};
+pub use refunds::{
+    NewRefund, RefundOutcome, RefundRecord, RefundRequestError, RefundSettled, RefundState,
 };
 pub use writer::{AuditDraft, AuditVerdict, JobOutcome, MAX_BATCH_JOBS, PaymentWriter};
 

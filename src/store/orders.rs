@@ -571,7 +571,7 @@ pub(super) fn apply_payment(
     Ok(Recorded::New { previous_state })
 }
 
-fn insert_event(
+pub(super) fn insert_event(
     transaction: &rusqlite::Connection,
     out_trade_no: &str,
     from: Option<OrderState>,
