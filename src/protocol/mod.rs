@@ -1,6 +1,9 @@
 //! WeChat Pay API v2: signatures, the flat `<xml>` codec, and typed requests and replies for
-//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification).
+//! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification), and
+//! the daily bill of downloadbill.
 
+pub mod bill;
+pub mod bill_parse;
 pub mod messages;
 pub mod reply;
 pub mod sign;

@@ -1,12 +1,13 @@
 //! A local WeChat Pay API v2 gateway for Native (QR code) payments, used in demo mode and by
 //! tests in place of WeChat's servers.
 //!
-//! It serves `/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder` and `/tools/shorturl`
-//! with WeChat's XML envelope and signatures, keeps orders in memory, and sends signed payment
-//! notifications on WeChat's retry schedule. A `/sim` control API, or [`SimulatorHandle::pay`]
+//! It serves `/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder`, `/tools/shorturl` and
+//! `/pay/downloadbill` with WeChat's XML envelope and signatures, keeps orders in memory, and
+//! sends signed payment notifications on WeChat's retry schedule. A `/sim` control API, or [`SimulatorHandle::pay`]
 //! in process, plays the customer who scans and pays.
 
 mod auth;
+mod bill;
 mod config;
 mod control;
 mod error;
@@ -23,6 +24,7 @@ mod unified_order;
 mod validate;
 mod wire;
 
+pub use bill::{BillPayment, BillRefund, DOWNLOAD_BILL_PATH, bill_day, render_bill};
 pub use config::{
     DEFAULT_CODE_URL_LIFETIME_SECS, DEFAULT_NOTIFY_RETRY_OFFSETS_SECS, DEFAULT_NOTIFY_TIMEOUT_SECS,
     SimulatorConfig,

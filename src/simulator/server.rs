@@ -7,6 +7,7 @@ use axum::routing::{any, get, post};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use super::bill::{self, DOWNLOAD_BILL_PATH};
 use super::config::SimulatorConfig;
 use super::control::{self, FAIL_ROUTE, PAY_ROUTE, STATUS_ROUTE};
 use super::error::SimulatorError;
@@ -24,6 +25,7 @@ pub fn router(state: SimulatorState) -> Router {
         .route(ORDER_QUERY_PATH, any(gateway::order_query))
         .route(CLOSE_ORDER_PATH, any(gateway::close_order))
         .route(SHORT_URL_PATH, any(gateway::short_url))
+        .route(DOWNLOAD_BILL_PATH, any(bill::download_bill))
         .route(PAY_ROUTE, post(control::pay))
         .route(FAIL_ROUTE, post(control::fail))
         .route(STATUS_ROUTE, get(control::status))

@@ -1,0 +1,2 @@
+//! Placeholder until the bill benchmark is written.
+fn main() {}
