@@ -73,11 +73,14 @@ pub struct BillRow {
 }
 
 impl BillRow {
-    /// True for a refund row: `交易状态` REFUND or a refund number present.
+    /// True for a refund row: `交易状态` REFUND, or another state than SUCCESS with a refund
+    /// number. Legacy bills write `0` in the refund number columns of payment rows, so `0`
+    /// does not count as a number.
     pub fn is_refund(&self) -> bool {
+        let has_number = |number: &str| !number.is_empty() && number != "0";
         self.trade_state == super::bill::REFUND_TRADE_STATE
-            || !self.out_refund_no.is_empty()
-            || !self.refund_id.is_empty()
+            || (self.trade_state != super::bill::SUCCESS_TRADE_STATE
+                && (has_number(&self.out_refund_no) || has_number(&self.refund_id)))
     }
 }
 
