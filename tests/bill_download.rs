@@ -9,7 +9,9 @@ use wxpay_pos::gateway::{BillDownloadError, ClientTimeouts, GatewayClient, read_
 use wxpay_pos::money::Fen;
 use wxpay_pos::protocol::bill::{BillFailure, BillType, TarType};
 use wxpay_pos::protocol::bill_parse::{BillLayout, parse_bill};
-use wxpay_pos::protocol::messages::{UnifiedOrderRequest, format_protocol_time, parse_protocol_time};
+use wxpay_pos::protocol::messages::{
+    UnifiedOrderRequest, format_protocol_time, parse_protocol_time,
+};
 use wxpay_pos::protocol::{ApiKey, Params, SignType, new_nonce, sign, xml};
 use wxpay_pos::simulator::{self, BillRefund, SimulatorConfig, SimulatorHandle, bill_day};
 
@@ -75,7 +77,10 @@ async fn plain_and_gzip_bills_list_paid_orders() {
     paid_order(&simulator, &client, "BILL2", 600).await;
     create_order(&client, "UNPAID1", 100).await;
 
-    let plain = client.download_bill(day, BillType::All, None).await.unwrap();
+    let plain = client
+        .download_bill(day, BillType::All, None)
+        .await
+        .unwrap();
     let gzip = client
         .download_bill(day, BillType::All, Some(TarType::Gzip))
         .await
@@ -84,14 +89,21 @@ async fn plain_and_gzip_bills_list_paid_orders() {
 
     let bill = parse_bill(&plain).unwrap();
     assert_eq!(bill.layout, BillLayout::Current);
-    let mut numbers: Vec<&str> = bill.rows.iter().map(|row| row.out_trade_no.as_str()).collect();
+    let mut numbers: Vec<&str> = bill
+        .rows
+        .iter()
+        .map(|row| row.out_trade_no.as_str())
+        .collect();
     numbers.sort_unstable();
     assert_eq!(numbers, ["BILL1", "BILL2"]);
     assert_eq!(bill.summary.settlement_total_fee, Fen(2590));
     assert!(bill.rows.iter().all(|row| row.device_info == "POS01"));
     assert!(bill.rows.iter().all(|row| row.body == "奶茶, 大杯"));
 
-    let success = client.download_bill(day, BillType::Success, None).await.unwrap();
+    let success = client
+        .download_bill(day, BillType::Success, None)
+        .await
+        .unwrap();
     assert_eq!(parse_bill(&success).unwrap().rows.len(), 2);
 }
 
@@ -101,7 +113,10 @@ async fn legacy_layout_is_rendered_on_request() {
     let day = paid_order(&simulator, &client, "OLD1", 1250).await;
     simulator.state().set_bill_layout(BillLayout::Legacy);
 
-    let text = client.download_bill(day, BillType::All, None).await.unwrap();
+    let text = client
+        .download_bill(day, BillType::All, None)
+        .await
+        .unwrap();
     assert_eq!(text.lines().next().unwrap().split(',').count(), 24);
     let bill = parse_bill(&text).unwrap();
     assert_eq!(bill.layout, BillLayout::Legacy);
@@ -137,11 +152,17 @@ async fn bill_creating_is_reported_until_ready() {
     let day = paid_order(&simulator, &client, "SOON1", 100).await;
 
     simulator.state().set_bill_creating(day, true);
-    let err = client.download_bill(day, BillType::All, None).await.unwrap_err();
+    let err = client
+        .download_bill(day, BillType::All, None)
+        .await
+        .unwrap_err();
     assert_eq!(rejected(err).0, BillFailure::BillCreating);
 
     simulator.state().set_bill_creating(day, false);
-    let text = client.download_bill(day, BillType::All, None).await.unwrap();
+    let text = client
+        .download_bill(day, BillType::All, None)
+        .await
+        .unwrap();
     assert_eq!(parse_bill(&text).unwrap().rows.len(), 1);
 }
 
@@ -235,13 +256,72 @@ async fn given_refunds_appear_in_refund_and_all_bills() {
         attach: String::new(),
     });
 
-    let refunds = client.download_bill(day, BillType::Refund, None).await.unwrap();
+    let refunds = client
+        .download_bill(day, BillType::Refund, None)
+        .await
+        .unwrap();
     let refund_bill = parse_bill(&refunds).unwrap();
     assert_eq!(refund_bill.rows.len(), 1);
     assert_eq!(refund_bill.rows[0].out_refund_no, "RF1");
     assert_eq!(refund_bill.rows[0].refund_fee, Fen(300));
 
-    let all = parse_bill(&client.download_bill(day, BillType::All, None).await.unwrap()).unwrap();
+    let all = parse_bill(
+        &client
+            .download_bill(day, BillType::All, None)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(all.rows.len(), 2);
     assert_eq!(all.summary.settlement_refund_fee, Fen(300));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_routes_switch_creating_and_layout() {
+    let (simulator, client) = start().await;
+    let day = paid_order(&simulator, &client, "CTRL1", 100).await;
+    let http = reqwest::Client::new();
+    let creating_url = format!(
+        "{}/sim/bills/{}/creating",
+        simulator.base_url(),
+        day.format("%Y%m%d")
+    );
+
+    let on = http.post(&creating_url).send().await.unwrap();
+    assert_eq!(on.status(), 200);
+    let err = client
+        .download_bill(day, BillType::All, None)
+        .await
+        .unwrap_err();
+    assert_eq!(rejected(err).0, BillFailure::BillCreating);
+
+    let off = http.delete(&creating_url).send().await.unwrap();
+    assert_eq!(off.status(), 200);
+    let legacy = http
+        .post(format!("{}/sim/bill-layout/legacy", simulator.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(legacy.status(), 200);
+    let text = client
+        .download_bill(day, BillType::All, None)
+        .await
+        .unwrap();
+    assert_eq!(parse_bill(&text).unwrap().layout, BillLayout::Legacy);
+
+    let bad_date = http
+        .post(format!(
+            "{}/sim/bills/2026-12-04/creating",
+            simulator.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_date.status(), 400);
+    let bad_layout = http
+        .post(format!("{}/sim/bill-layout/newest", simulator.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_layout.status(), 400);
 }

@@ -129,19 +129,28 @@ fn count_and_refund_mismatches_name_their_totals() {
     let count = parse_bill(&CURRENT_ALL.replace("`3,`24.90,", "`4,`24.90,")).unwrap_err();
     assert!(matches!(
         count,
-        BillParseError::SummaryMismatch { total: "总交易单数", .. }
+        BillParseError::SummaryMismatch {
+            total: "总交易单数",
+            ..
+        }
     ));
 
     let refund = parse_bill(&CURRENT_ALL.replace("`24.90,`5.00,", "`24.90,`6.00,")).unwrap_err();
     assert!(matches!(
         refund,
-        BillParseError::SummaryMismatch { total: "退款总金额", .. }
+        BillParseError::SummaryMismatch {
+            total: "退款总金额",
+            ..
+        }
     ));
 
     let legacy = parse_bill(&LEGACY_ALL.replace("`3,`12.51,", "`3,`12.52,")).unwrap_err();
     assert!(matches!(
         legacy,
-        BillParseError::SummaryMismatch { total: "总交易额", .. }
+        BillParseError::SummaryMismatch {
+            total: "总交易额",
+            ..
+        }
     ));
 }
 
@@ -164,7 +173,14 @@ fn bad_amount_is_rejected_with_column() {
     let text = CURRENT_ALL.replace("`19.90,`0.00,", "`19.9x,`0.00,");
     let err = parse_bill(&text).unwrap_err();
     assert!(
-        matches!(err, BillParseError::BadAmount { line: 2, column: "应结订单金额", .. }),
+        matches!(
+            err,
+            BillParseError::BadAmount {
+                line: 2,
+                column: "应结订单金额",
+                ..
+            }
+        ),
         "{err:?}"
     );
 }

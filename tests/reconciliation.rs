@@ -16,7 +16,7 @@ use wxpay_pos::protocol::bill::BillType;
 use wxpay_pos::protocol::bill_parse::BillLayout;
 use wxpay_pos::protocol::messages::parse_protocol_time;
 use wxpay_pos::reconcile::{
-    DifferenceKind, RecordKind, ReconciliationSummary, differences_csv, latest_reconciliation,
+    DifferenceKind, ReconciliationSummary, RecordKind, differences_csv, latest_reconciliation,
     reconcile_bill_text, reconcile_day,
 };
 use wxpay_pos::simulator::{BillPayment, BillRefund, bill_day, render_bill};
@@ -129,7 +129,12 @@ fn bill_payment(out_trade_no: &str, total_fee: i64, time_end: &str) -> BillPayme
     }
 }
 
-fn bill_refund(out_refund_no: &str, out_trade_no: &str, refund_fee: i64, status: &str) -> BillRefund {
+fn bill_refund(
+    out_refund_no: &str,
+    out_trade_no: &str,
+    refund_fee: i64,
+    status: &str,
+) -> BillRefund {
     let merchant = test_merchant(SignType::Md5);
     BillRefund {
         appid: merchant.appid,
@@ -212,8 +217,16 @@ fn bill_only_records_are_missing_locally() {
     assert_eq!(
         kinds(&summary),
         [
-            (DifferenceKind::MissingLocally, RecordKind::Payment, "T9".into()),
-            (DifferenceKind::MissingLocally, RecordKind::Refund, "R9".into()),
+            (
+                DifferenceKind::MissingLocally,
+                RecordKind::Payment,
+                "T9".into()
+            ),
+            (
+                DifferenceKind::MissingLocally,
+                RecordKind::Refund,
+                "R9".into()
+            ),
         ]
     );
     assert_eq!(summary.differences[0].bill_amount, Some(Fen(800)));
@@ -238,8 +251,16 @@ fn local_only_records_of_the_day_are_missing_in_bill() {
     assert_eq!(
         kinds(&summary),
         [
-            (DifferenceKind::MissingInBill, RecordKind::Payment, "T2".into()),
-            (DifferenceKind::MissingInBill, RecordKind::Refund, "R2".into()),
+            (
+                DifferenceKind::MissingInBill,
+                RecordKind::Payment,
+                "T2".into()
+            ),
+            (
+                DifferenceKind::MissingInBill,
+                RecordKind::Refund,
+                "R2".into()
+            ),
         ]
     );
     assert_eq!(summary.differences[0].local_amount, Some(Fen(600)));
@@ -300,8 +321,16 @@ fn different_states_are_state_mismatches() {
     assert_eq!(
         kinds(&summary),
         [
-            (DifferenceKind::StateMismatch, RecordKind::Payment, "T3".into()),
-            (DifferenceKind::StateMismatch, RecordKind::Refund, "R1".into()),
+            (
+                DifferenceKind::StateMismatch,
+                RecordKind::Payment,
+                "T3".into()
+            ),
+            (
+                DifferenceKind::StateMismatch,
+                RecordKind::Refund,
+                "R1".into()
+            ),
         ]
     );
     assert_eq!(summary.differences[0].bill_state, "SUCCESS");
@@ -320,7 +349,11 @@ fn missing_bill_reports_local_payments() {
     assert!(!summary.bill_found);
     assert_eq!(
         kinds(&summary),
-        [(DifferenceKind::MissingInBill, RecordKind::Payment, "T1".into())]
+        [(
+            DifferenceKind::MissingInBill,
+            RecordKind::Payment,
+            "T1".into()
+        )]
     );
 }
 
@@ -352,19 +385,28 @@ fn latest_run_is_saved_and_exported_as_csv() {
     let first = reconcile(&fixture, &[bill_payment("T1", 1990, "20261204093000")], &[]);
     let second = reconcile(&fixture, &[bill_payment("T1", 1900, "20261204093000")], &[]);
 
-    let latest = latest_reconciliation(&fixture.store, day()).unwrap().unwrap();
+    let latest = latest_reconciliation(&fixture.store, day())
+        .unwrap()
+        .unwrap();
     assert!(second.id > first.id);
     assert_eq!(latest, second);
     assert_eq!(latest.counts.amount_mismatch, 1);
     let other_day = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
-    assert_eq!(latest_reconciliation(&fixture.store, other_day).unwrap(), None);
+    assert_eq!(
+        latest_reconciliation(&fixture.store, other_day).unwrap(),
+        None
+    );
 
     let csv = differences_csv(&latest, Lang::ZhCn);
     assert!(csv.starts_with('\u{feff}'));
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("账单日期,差异类型"), "{}", lines[0]);
-    assert!(lines[1].starts_with("2026-12-04,金额不符,支付,T1,"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("2026-12-04,金额不符,支付,T1,"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].contains(",19.00,19.90,"), "{}", lines[1]);
 }
 
@@ -390,7 +432,10 @@ async fn simulator_payments_reconcile_until_tampered() {
     }
     let store = stack.service.store();
     let gateway = stack.service.gateway();
-    let time_end = store.payment_time_end(&first.out_trade_no).unwrap().unwrap();
+    let time_end = store
+        .payment_time_end(&first.out_trade_no)
+        .unwrap()
+        .unwrap();
     let date = bill_day(parse_protocol_time(&time_end).unwrap());
 
     let clean = reconcile_day(gateway, store, date).await.unwrap();
@@ -503,12 +548,19 @@ async fn bill_command_exit_codes() {
         .wait_for_state(&order.out_trade_no, OrderState::Paid)
         .await;
     let store = stack.service.store();
-    let time_end = store.payment_time_end(&order.out_trade_no).unwrap().unwrap();
+    let time_end = store
+        .payment_time_end(&order.out_trade_no)
+        .unwrap()
+        .unwrap();
     let date = bill_day(parse_protocol_time(&time_end).unwrap());
 
     let csv_path = dir.path().join("differences.csv");
     let (code, stdout) = run_bill(&config, date, &["--out", csv_path.to_str().unwrap()]).await;
-    assert_eq!(code, i32::from(wxpay_pos::cli::EXIT_BILL_DIFFERENCES), "{stdout}");
+    assert_eq!(
+        code,
+        i32::from(wxpay_pos::cli::EXIT_BILL_DIFFERENCES),
+        "{stdout}"
+    );
     assert!(stdout.contains("本地缺失"), "{stdout}");
     assert!(stdout.contains(&order.out_trade_no), "{stdout}");
     let chinese = stdout.find("对账：").unwrap();
@@ -553,5 +605,9 @@ async fn bill_command_exit_codes() {
 
     stack.simulator.state().set_bill_creating(date, true);
     let (code, stdout) = run_bill(&config, date, &[]).await;
-    assert_eq!(code, i32::from(wxpay_pos::cli::EXIT_BILL_CREATING), "{stdout}");
+    assert_eq!(
+        code,
+        i32::from(wxpay_pos::cli::EXIT_BILL_CREATING),
+        "{stdout}"
+    );
 }

@@ -26,8 +26,9 @@ pub const EXIT_BILL_CREATING: u8 = 5;
 
 /// Parses `--date`: a day written `YYYY-MM-DD`.
 pub(crate) fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("invalid date {text:?}; write it as YYYY-MM-DD, for example 2026-12-04"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        format!("invalid date {text:?}; write it as YYYY-MM-DD, for example 2026-12-04")
+    })
 }
 
 /// Parses `--type`: ALL, SUCCESS or REFUND, in any letter case.
@@ -46,11 +47,11 @@ pub(crate) async fn run_bill(
     out: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let path = database_path(settings, dirs);
-    let store =
-        Store::open(&path).with_context(|| format!("cannot open the database {}", path.display()))?;
+    let store = Store::open(&path)
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
 
-    // Demo mode has a fresh simulator with no trades, so its answer is No Bill Exist unless
-    // the local records hold payments of that day.
+    // Demo mode has a fresh simulator with no trades, so it replies No Bill Exist, and only
+    // local payments of that day can show up as differences.
     let demo_simulator = match &settings.merchant {
         Some(_) => None,
         None => Some(start_demo_simulator(configured_merchant(settings)).await?),

@@ -1,5 +1,5 @@
-//! `/pay/downloadbill`: fetches a day's bill, decompresses a GZIP reply, and tells the
-//! documented error replies (`No Bill Exist`, `Bill Creating`, …) apart from transport errors.
+//! `/pay/downloadbill`: fetches a day's bill, decompresses a GZIP reply, and separates the
+//! documented error replies (`No Bill Exist`, `Bill Creating`, …) from transport errors.
 
 use std::io::Read as _;
 use std::time::Duration;
@@ -40,7 +40,9 @@ pub enum BillDownloadError {
     TooLarge,
     #[error("downloadbill answered with unreadable XML")]
     Xml(#[source] XmlError),
-    #[error("downloadbill answered with XML that is not an error reply (return_code {return_code:?})")]
+    #[error(
+        "downloadbill answered with XML that is not an error reply (return_code {return_code:?})"
+    )]
     UnexpectedXml { return_code: String },
     #[error("the GZIP bill cannot be decompressed")]
     Gzip(#[source] std::io::Error),
@@ -212,7 +214,8 @@ mod tests {
 
     #[test]
     fn gzip_requested_but_xml_error_returned() {
-        let body = b"<xml><return_code>FAIL</return_code><return_msg>Bill Creating</return_msg></xml>";
+        let body =
+            b"<xml><return_code>FAIL</return_code><return_msg>Bill Creating</return_msg></xml>";
         let err = read_bill_reply(body.to_vec(), Some(TarType::Gzip)).unwrap_err();
         assert_eq!(err.failure(), Some(&BillFailure::BillCreating));
     }

@@ -12,7 +12,7 @@ pub const BILL_DATE_FORMAT: &str = "%Y%m%d";
 /// `error_code` WeChat documents for `No Bill Exist`.
 pub const NO_BILL_EXIST_ERROR_CODE: &str = "20002";
 
-/// Which trades a bill lists (`bill_type`).
+/// The trades a bill lists (`bill_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BillType {
     /// Payments and refunds (the request's default).
@@ -204,7 +204,7 @@ pub mod column {
     pub const LEGACY_SUMMARY_COUPON_REFUND_FEE: &str = "总代金券或立减优惠退款金额";
 }
 
-/// The columns of a current-layout bill of `bill_type`, in WeChat's order.
+/// Returns the columns of a current-layout bill of `bill_type`, in WeChat's order.
 pub fn current_columns(bill_type: BillType) -> &'static [&'static str] {
     use column::*;
     match bill_type {
@@ -296,7 +296,7 @@ pub fn current_columns(bill_type: BillType) -> &'static [&'static str] {
 /// The 24 columns of the legacy (pre-2017) bill, as in WeChat's old document example.
 ///
 /// NOTE: only the ALL layout of the legacy format is documented, so the simulator uses it for
-/// every `bill_type`; the parser reads columns by name and does not depend on this list.
+/// every `bill_type`. The parser reads columns by name and does not depend on this list.
 pub const LEGACY_COLUMNS: [&str; 24] = {
     use column::*;
     [

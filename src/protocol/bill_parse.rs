@@ -10,8 +10,8 @@ use crate::money::Fen;
 
 /// Decimal places of a yuan amount in the bill.
 pub const BILL_AMOUNT_DECIMALS: usize = 2;
-/// Most digits accepted before the decimal point of a bill amount; 13 digits of yuan are far
-/// above any real day and keep the sum of a million rows inside `i64` fen.
+/// Maximum digits before the decimal point of a bill amount. 13 digits of yuan are far above
+/// any real trade and keep each amount inside `i64` fen; the row sums are kept in `i128`.
 pub const MAX_BILL_AMOUNT_INTEGER_DIGITS: usize = 13;
 /// The byte-order mark some tools put before the header line.
 const BOM: char = '\u{feff}';
@@ -155,7 +155,7 @@ pub enum BillParseError {
     },
 }
 
-/// Where each needed field sits in a trade line.
+/// Positions of the needed fields in a trade line.
 #[derive(Debug, Clone, Default)]
 struct Columns {
     count: usize,
@@ -179,10 +179,10 @@ struct Columns {
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
     count: u64,
-    settlement_total_fee: i64,
-    settlement_refund_fee: i64,
-    total_fee: i64,
-    refund_fee: i64,
+    settlement_total_fee: i128,
+    settlement_refund_fee: i128,
+    total_fee: i128,
+    refund_fee: i128,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,10 +376,10 @@ impl BillParser {
 
         let sums = &mut self.sums;
         sums.count += 1;
-        sums.settlement_total_fee += row.settlement_total_fee.fen();
-        sums.settlement_refund_fee += row.settlement_refund_fee.fen();
-        sums.total_fee += row.total_fee.fen();
-        sums.refund_fee += row.refund_fee.fen();
+        sums.settlement_total_fee += i128::from(row.settlement_total_fee.fen());
+        sums.settlement_refund_fee += i128::from(row.settlement_refund_fee.fen());
+        sums.total_fee += i128::from(row.total_fee.fen());
+        sums.refund_fee += i128::from(row.refund_fee.fen());
         Ok(row)
     }
 
@@ -414,9 +414,8 @@ impl BillParser {
                     }),
             }
         };
-        let required = |name: &'static str| {
-            amount(name)?.ok_or(BillParseError::MissingSummaryTitle { name })
-        };
+        let required =
+            |name: &'static str| amount(name)?.ok_or(BillParseError::MissingSummaryTitle { name });
 
         let count_text = value(column::SUMMARY_COUNT).unwrap_or_default();
         let trade_count = count_text
@@ -558,16 +557,23 @@ fn check_summary(
     ];
     for (total, stated, computed) in checks {
         if let Some(stated) = stated
-            && stated.fen() != computed
+            && i128::from(stated.fen()) != computed
         {
             return Err(BillParseError::SummaryMismatch {
                 total,
                 stated: stated.to_string(),
-                computed: Fen(computed).to_string(),
+                computed: yuan_text(computed),
             });
         }
     }
     Ok(())
+}
+
+/// Prints a sum of fen as yuan with two decimals.
+fn yuan_text(fen: i128) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 #[cfg(test)]

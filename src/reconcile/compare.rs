@@ -149,8 +149,9 @@ fn compare_refund(row: &BillRow, local: Option<&LocalRefund>) -> Option<BillDiff
         difference.kind = DifferenceKind::AmountMismatch;
         return Some(difference);
     }
-    let refund_id_differs =
-        !local.refund_id.is_empty() && !row.refund_id.is_empty() && local.refund_id != row.refund_id;
+    let refund_id_differs = !local.refund_id.is_empty()
+        && !row.refund_id.is_empty()
+        && local.refund_id != row.refund_id;
     if !local.state.eq_ignore_ascii_case(&row.refund_status) || refund_id_differs {
         difference.kind = DifferenceKind::StateMismatch;
         return Some(difference);
@@ -197,4 +198,3 @@ fn display_time(text: &str) -> String {
         |time| time.format("%Y-%m-%d %H:%M:%S").to_string(),
     )
 }
-

@@ -105,7 +105,10 @@ mod tests {
     #[test]
     fn fields_with_commas_and_quotes_are_quoted() {
         let mut text = String::new();
-        push_record(&mut text, ["a,b".to_owned(), "say \"hi\"".to_owned(), "c".to_owned()].into_iter());
+        push_record(
+            &mut text,
+            ["a,b".to_owned(), "say \"hi\"".to_owned(), "c".to_owned()].into_iter(),
+        );
         assert_eq!(text, "\"a,b\",\"say \"\"hi\"\"\",c\r\n");
     }
 }

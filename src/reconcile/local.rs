@@ -82,10 +82,11 @@ pub fn load_local_records(
 
     for row in rows {
         if row.is_refund() {
-            if !row.out_refund_no.is_empty() && !records.refunds.contains_key(&row.out_refund_no) {
-                if let Some(refund) = refund_by_number(&connection, &row.out_refund_no)? {
-                    records.refunds.insert(refund.out_refund_no.clone(), refund);
-                }
+            if !row.out_refund_no.is_empty()
+                && !records.refunds.contains_key(&row.out_refund_no)
+                && let Some(refund) = refund_by_number(&connection, &row.out_refund_no)?
+            {
+                records.refunds.insert(refund.out_refund_no.clone(), refund);
             }
         } else if !records.payments.contains_key(&row.out_trade_no)
             && !records.unpaid_orders.contains_key(&row.out_trade_no)
@@ -98,7 +99,9 @@ pub fn load_local_records(
                 }
                 None => {
                     if let Some(state) = order_state(&connection, &row.out_trade_no)? {
-                        records.unpaid_orders.insert(row.out_trade_no.clone(), state);
+                        records
+                            .unpaid_orders
+                            .insert(row.out_trade_no.clone(), state);
                     }
                 }
             }
@@ -283,7 +286,10 @@ mod tests {
     #[test]
     fn refund_day_uses_success_time_in_either_format() {
         let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
-        assert_eq!(refund_day(&refund("success", "20261204235959", 0)), Some(day));
+        assert_eq!(
+            refund_day(&refund("success", "20261204235959", 0)),
+            Some(day)
+        );
         assert_eq!(
             refund_day(&refund("success", "2026-12-04 00:00:01", 0)),
             Some(day)
@@ -299,6 +305,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
         assert_eq!(refund_day(&refund("processing", "", created)), Some(day));
         let (start, end) = day_bounds_ms(day);
-        assert!(start <= created && created < end);
+        assert!(start <= created);
+        assert!(created < end);
     }
 }

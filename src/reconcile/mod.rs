@@ -1,6 +1,6 @@
 //! Daily bill reconciliation: downloads WeChat's bill of a Beijing-time day, compares it with
-//! the payments and refunds recorded here, and saves the run and its differences, so the
-//! manager screen and the day-end report can show the latest result for a date.
+//! the payments and refunds recorded here, and saves the run and its differences. The manager
+//! screen and the day-end report show the latest saved run of a date.
 //!
 //! A payment belongs to the day of its `time_end` (or of its order's `time_start` when the
 //! payment has no valid `time_end`). A refund belongs to the day it succeeded, or the day it
@@ -25,7 +25,7 @@ pub use csv::{differences_csv, write_differences_csv};
 pub use local::{LocalPayment, LocalRecords, LocalRefund, load_local_records};
 pub use saved::{latest_reconciliation, save_reconciliation};
 
-/// How a bill line and the local records disagree.
+/// The kind of disagreement between a bill line and the local records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DifferenceKind {
     /// In the bill, but not recorded here.
@@ -99,11 +99,11 @@ pub struct BillDifference {
     pub kind: DifferenceKind,
     pub record: RecordKind,
     pub out_trade_no: String,
-    /// Empty when neither side knows it.
+    /// Empty when neither side has it.
     pub transaction_id: String,
     /// Refunds only.
     pub out_refund_no: String,
-    /// Refunds only; empty when neither side knows it.
+    /// Refunds only. Empty when neither side has it.
     pub refund_id: String,
     /// The bill's amount: 订单金额 for a payment, 申请退款金额 for a refund.
     pub bill_amount: Option<Fen>,
@@ -152,7 +152,10 @@ impl DifferenceCounts {
 
     /// Returns the number of differences of every kind.
     pub fn differences(&self) -> u64 {
-        DifferenceKind::ALL.into_iter().map(|kind| self.of(kind)).sum()
+        DifferenceKind::ALL
+            .into_iter()
+            .map(|kind| self.of(kind))
+            .sum()
     }
 
     fn slot(&mut self, kind: DifferenceKind) -> &mut u64 {
@@ -173,7 +176,7 @@ pub struct ReconciliationSummary {
     /// The Beijing-time day reconciled.
     pub bill_date: NaiveDate,
     pub bill_type: BillType,
-    /// False when WeChat answered `No Bill Exist` (no trade that day).
+    /// False when WeChat replied `No Bill Exist` (no trade that day).
     pub bill_found: bool,
     pub layout: Option<BillLayout>,
     /// Trade lines in the bill.
@@ -229,8 +232,8 @@ impl ReconcileError {
 }
 
 /// Downloads the ALL bill of `bill_date`, compares it with the local records and saves the
-/// result. `No Bill Exist` is reconciled as an empty bill, so local payments of a day that
-/// WeChat has no trade for show as missing in the bill; `Bill Creating` is an error.
+/// result. `No Bill Exist` counts as an empty bill, so local payments of a day without trades
+/// at WeChat show as missing in the bill. `Bill Creating` is an error.
 pub async fn reconcile_day(
     gateway: &GatewayClient,
     store: &Store,
@@ -270,9 +273,9 @@ pub fn reconcile_bill_text(
     text: Option<&str>,
 ) -> Result<ReconciliationSummary, ReconcileError> {
     let bill = match text {
-        Some(text) => Some(
-            parse_bill(text).map_err(|source| ReconcileError::Parse { bill_date, source })?,
-        ),
+        Some(text) => {
+            Some(parse_bill(text).map_err(|source| ReconcileError::Parse { bill_date, source })?)
+        }
         None => None,
     };
     reconcile_parsed(store, bill_date, bill_type, bill.as_ref())

@@ -4,9 +4,7 @@
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
-use super::{
-    BillDifference, DifferenceCounts, DifferenceKind, RecordKind, ReconciliationSummary,
-};
+use super::{BillDifference, DifferenceCounts, DifferenceKind, ReconciliationSummary, RecordKind};
 use crate::money::Fen;
 use crate::protocol::bill::BillType;
 use crate::protocol::bill_parse::BillLayout;

@@ -2,7 +2,7 @@
 //! the difference kinds, the one-line summary, one line per difference, and what to do when
 //! the bill cannot be had.
 
-use super::{BillDifference, DifferenceKind, RecordKind, ReconciliationSummary};
+use super::{BillDifference, DifferenceKind, ReconciliationSummary, RecordKind};
 use crate::i18n::Lang;
 use crate::protocol::bill::BillFailure;
 

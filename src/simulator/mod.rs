@@ -8,6 +8,7 @@
 
 mod auth;
 mod bill;
+mod bill_render;
 mod config;
 mod control;
 mod error;
@@ -24,7 +25,8 @@ mod unified_order;
 mod validate;
 mod wire;
 
-pub use bill::{BillPayment, BillRefund, DOWNLOAD_BILL_PATH, bill_day, render_bill};
+pub use bill::{BILL_CREATING_ROUTE, BILL_LAYOUT_ROUTE, DOWNLOAD_BILL_PATH};
+pub use bill_render::{BillPayment, BillRefund, SIMULATED_FEE_RATE_PPM, bill_day, render_bill};
 pub use config::{
     DEFAULT_CODE_URL_LIFETIME_SECS, DEFAULT_NOTIFY_RETRY_OFFSETS_SECS, DEFAULT_NOTIFY_TIMEOUT_SECS,
     SimulatorConfig,

@@ -7,7 +7,7 @@ use axum::routing::{any, get, post};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::bill::{self, DOWNLOAD_BILL_PATH};
+use super::bill::{self, BILL_CREATING_ROUTE, BILL_LAYOUT_ROUTE, DOWNLOAD_BILL_PATH};
 use super::config::SimulatorConfig;
 use super::control::{self, FAIL_ROUTE, PAY_ROUTE, STATUS_ROUTE};
 use super::error::SimulatorError;
@@ -29,6 +29,11 @@ pub fn router(state: SimulatorState) -> Router {
         .route(PAY_ROUTE, post(control::pay))
         .route(FAIL_ROUTE, post(control::fail))
         .route(STATUS_ROUTE, get(control::status))
+        .route(
+            BILL_CREATING_ROUTE,
+            post(bill::bill_creating).delete(bill::bill_creating),
+        )
+        .route(BILL_LAYOUT_ROUTE, post(bill::bill_layout))
         .with_state(state)
 }
 
