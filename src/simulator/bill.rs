@@ -1,4 +1,4 @@
-//! `/pay/downloadbill`: answers with the day's bill rendered from the simulator's paid orders
+//! `/pay/downloadbill`: replies with the day's bill rendered from the simulator's paid orders
 //! and the refunds it was given, as text or GZIP, or with the documented error replies. The
 //! `/sim` bill controls switch `Bill Creating` on for a day and pick the layout.
 
@@ -154,7 +154,7 @@ pub(crate) async fn bill_layout(
     }
 }
 
-/// Serves downloadbill: authenticates like the other APIs, then answers with the bill or an
+/// Serves downloadbill: authenticates like the other APIs, then replies with the bill or an
 /// unsigned `return_code=FAIL` reply.
 pub(crate) async fn download_bill(
     State(state): State<SimulatorState>,
