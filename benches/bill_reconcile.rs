@@ -17,7 +17,7 @@ use wxpay_pos::money::Fen;
 use wxpay_pos::protocol::bill::BillType;
 use wxpay_pos::protocol::bill_parse::{BillLayout, parse_bill};
 use wxpay_pos::protocol::messages::{format_protocol_time, parse_protocol_time};
-use wxpay_pos::reconcile::reconcile_bill_text;
+use wxpay_pos::reconcile::{compare, load_local_records, reconcile_bill_text};
 use wxpay_pos::simulator::{BillPayment, BillRefund, render_bill};
 use wxpay_pos::store::Store;
 
@@ -139,6 +139,16 @@ fn main() {
         );
     }
 
+    // One run split into its steps, to show where the time goes.
+    let bill = parse_bill(&text).unwrap();
+    let started = Instant::now();
+    let local = load_local_records(&store, day, &bill.rows).unwrap();
+    let load_time = started.elapsed();
+    let started = Instant::now();
+    let comparison = compare(&bill.rows, BillType::All, &local);
+    let compare_time = started.elapsed();
+    assert_eq!(comparison.differences.len(), 3 * CHANGED_ROWS);
+
     parse_times.sort_unstable();
     times.sort_unstable();
     let median = times[RUNS / 2];
@@ -152,6 +162,11 @@ fn main() {
         millis(median),
         millis(times[0]),
         millis(times[RUNS - 1])
+    );
+    println!(
+        "one run's steps: read local records {:.1} ms, compare {:.1} ms",
+        millis(load_time),
+        millis(compare_time)
     );
     println!(
         "peak heap during reconcile_bill_text: {:.1} MiB",
