@@ -3,7 +3,8 @@
 //! The layers, from the wire up: [`protocol`] (WeChat Pay v2 signatures, XML and messages),
 //! [`gateway`] (the HTTP client), [`simulator`] (a local WeChat Pay gateway), [`store`]
 //! (SQLite), [`orders`] (the order lifecycle), [`listener`] (payment notifications),
-//! [`receipt`] (PDF receipts), [`ui`] (the egui cashier) and [`cli`].
+//! [`receipt`] (PDF receipts), [`reconcile`] (daily bill reconciliation), [`ui`] (the egui
+//! cashier) and [`cli`].
 
 pub mod app;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod orders;
 pub mod printer;
 pub mod protocol;
 pub mod receipt;
+pub mod reconcile;
 pub mod simulator;
 pub mod store;
 pub mod ui;

@@ -781,3 +781,53 @@ async fn demo_mode_refunds_through_embedded_tls_port() {
     );
     assert_eq!(simulator.state().refunds().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_refund_reconciles_with_daily_bill() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = wxpay_pos::config::AppDirs {
+        config_file: dir.path().join("config.toml"),
+        data_dir: dir.path().join("data"),
+    };
+    let settings = wxpay_pos::config::Settings::default();
+    let services =
+        wxpay_pos::app::start_services(&settings, &dirs, wxpay_pos::app::ListenerMode::Serve)
+            .await
+            .unwrap();
+    let service = Arc::clone(&services.service);
+    let simulator = services.simulator.as_ref().unwrap();
+
+    let order = service.charge(Fen(1990), "对账退款").await.unwrap();
+    simulator.pay(&order.out_trade_no).unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while service
+        .order(&order.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        != OrderState::Paid
+    {
+        assert!(tokio::time::Instant::now() < deadline, "order not paid");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let refund = service
+        .refund(&order.out_trade_no, Fen(500), "部分退款")
+        .await
+        .unwrap();
+    assert_eq!(refund.state, RefundState::Success);
+
+    // The payment and the refund both fall on today's Beijing day, unless this runs across
+    // Beijing midnight.
+    let bill_date = wxpay_pos::simulator::bill_day(chrono::Utc::now());
+    let summary =
+        wxpay_pos::reconcile::reconcile_day(service.gateway(), service.store(), bill_date)
+            .await
+            .unwrap();
+    assert!(summary.bill_found);
+    assert_eq!(summary.local_payments, 1);
+    assert_eq!(summary.local_refunds, 1);
+    assert_eq!(summary.bill_total_fee, Fen(1990));
+    assert_eq!(summary.bill_refund_fee, Fen(500));
+    assert!(summary.is_clean(), "differences: {:?}", summary.differences);
+}

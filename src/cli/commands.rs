@@ -116,6 +116,11 @@ pub async fn run_headless(
             let to_printer = printer || (!pdf && settings.printer.is_enabled());
             reprint(&settings, &dirs, &out_trade_no, to_printer).await
         }
+        CliCommand::Bill {
+            date,
+            bill_type,
+            out,
+        } => super::bill::run_bill(&settings, &dirs, date, bill_type, out).await,
     }
 }
 

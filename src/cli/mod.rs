@@ -1,6 +1,7 @@
 //! The command line: the cashier window by default, and headless commands for scripts and
 //! operators that use the same configuration file.
 
+mod bill;
 mod commands;
 mod product_qr;
 mod refund;
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 use crate::i18n::Lang;
 
+pub use bill::{EXIT_BILL_CREATING, EXIT_BILL_DIFFERENCES, EXIT_NO_BILL};
 pub use commands::run_headless;
 pub use product_qr::{SheetKind, Switch, product_key};
 pub use refund::EXIT_REFUND_PENDING;
@@ -168,6 +170,20 @@ pub enum CliCommand {
         /// Print the receipt on the printer of the [printer] table (the default with one)
         #[arg(long)]
         printer: bool,
+    },
+    /// Download WeChat's bill of a day (Beijing time), compare it with the local payments and
+    /// refunds, and print the differences; exit 3 on differences, 4 when there is no bill, 5
+    /// while WeChat is still making it
+    Bill {
+        /// The day, as YYYY-MM-DD
+        #[arg(long, value_parser = bill::parse_date_arg)]
+        date: chrono::NaiveDate,
+        /// ALL (payments and refunds), SUCCESS (payments only) or REFUND (refunds only)
+        #[arg(long = "type", value_name = "TYPE", default_value = "ALL", value_parser = bill::parse_bill_type_arg)]
+        bill_type: crate::protocol::bill::BillType,
+        /// Also write the differences to this CSV file (UTF-8 with BOM)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 

@@ -1,6 +1,9 @@
 //! HTTP client for the WeChat Pay v2 gateway (or the simulator, which speaks the same
 //! protocol): signs each request, caps and parses the reply, and checks it in the documented
-//! order before any field is used.
+//! order before any field is used. Bills, which are text rather than XML, are fetched in
+//! `bill`.
+
+mod bill;
 
 pub mod refund;
 
@@ -12,6 +15,8 @@ use crate::protocol::messages::{
 use crate::protocol::reply::{self, ReplyError};
 use crate::protocol::xml::{self, MAX_XML_BODY_BYTES, XmlError};
 use crate::protocol::{Merchant, Params};
+
+pub use bill::{BILL_REQUEST_TIMEOUT, BillDownloadError, MAX_BILL_BYTES, read_bill_reply};
 
 /// Connect and total timeouts for each gateway request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +89,7 @@ pub mod paths {
     pub const ORDER_QUERY: &str = "/pay/orderquery";
     pub const CLOSE_ORDER: &str = "/pay/closeorder";
     pub const SHORT_URL: &str = "/tools/shorturl";
+    pub const DOWNLOAD_BILL: &str = "/pay/downloadbill";
 }
 
 /// A signed-request client for one merchant and one gateway base URL.

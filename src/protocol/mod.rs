@@ -1,8 +1,10 @@
 //! WeChat Pay API v2: signatures, the flat `<xml>` codec, and typed requests and replies for
 //! Native payment (unifiedorder, orderquery, closeorder, shorturl, payment notification),
-//! the mode-1 product link and scan callback, and refunds (refund, refundquery, refund
-//! notification).
+//! the mode-1 product link and scan callback, refunds (refund, refundquery, refund
+//! notification) and the daily bill of downloadbill.
 
+pub mod bill;
+pub mod bill_parse;
 pub mod bizpay;
 pub mod messages;
 pub mod refund;

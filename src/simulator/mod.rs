@@ -2,14 +2,17 @@
 //! tests in place of WeChat's servers.
 //!
 //! It serves `/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder`, `/tools/shorturl` and
-//! `/pay/refundquery` with WeChat's XML envelope and signatures, keeps orders and refunds in
-//! memory, and sends payment and refund notifications on WeChat's retry schedule. The refund
-//! API `/secapi/pay/refund` is served on a separate TLS port ([`serve_secapi`]) that requires
-//! a client certificate. A `/sim` control API, or [`SimulatorHandle::pay`] in process, plays
-//! the customer who scans and pays. `/sim/scan` plays a customer scanning a printed Native
-//! mode-1 product QR code: it posts the scan callback to the merchant.
+//! `/pay/refundquery` and `/pay/downloadbill` with WeChat's XML envelope and signatures, keeps
+//! orders and refunds in memory, and sends payment and refund notifications on WeChat's retry
+//! schedule. The refund API `/secapi/pay/refund` is served on a separate TLS port
+//! ([`serve_secapi`]) that requires a client certificate. A `/sim` control API, or
+//! [`SimulatorHandle::pay`] in process, plays the customer who scans and pays. `/sim/scan`
+//! plays a customer scanning a printed Native mode-1 product QR code: it posts the scan
+//! callback to the merchant.
 
 mod auth;
+mod bill;
+mod bill_render;
 mod config;
 mod control;
 mod error;
@@ -29,6 +32,8 @@ mod unified_order;
 mod validate;
 mod wire;
 
+pub use bill::{BILL_CREATING_ROUTE, BILL_LAYOUT_ROUTE, DOWNLOAD_BILL_PATH};
+pub use bill_render::{BillPayment, BillRefund, SIMULATED_FEE_RATE_PPM, bill_day, render_bill};
 pub use config::{
     DEFAULT_CODE_URL_LIFETIME_SECS, DEFAULT_NOTIFY_RETRY_OFFSETS_SECS, DEFAULT_NOTIFY_TIMEOUT_SECS,
     SimulatorConfig,

@@ -7,6 +7,7 @@
 //! Refunds complete at once: the reply already means SUCCESS, refundquery reports SUCCESS,
 //! and a refund notification goes to the request's `notify_url` when it has one.
 
+use super::bill_render::BillRefund;
 use std::net::SocketAddr;
 
 use axum::Router;
@@ -251,11 +252,36 @@ pub(crate) fn refund(
         notify_url: request.notify_url.to_owned(),
         notify_attempts: Vec::new(),
     };
+    let mut bill_row = None;
     if let Some(order) = store.order_mut(&order_key.0, &order_key.1) {
         order.trade_state = crate::protocol::messages::TradeState::Refund;
+        bill_row = Some(BillRefund {
+            appid: order.appid.clone(),
+            mch_id: order.mch_id.clone(),
+            device_info: order.device_info.clone(),
+            transaction_id: refund.transaction_id.clone(),
+            out_trade_no: order.out_trade_no.clone(),
+            openid: order
+                .payment
+                .as_ref()
+                .map(|payment| payment.openid.clone())
+                .unwrap_or_default(),
+            refund_id: refund.refund_id.clone(),
+            out_refund_no: refund.out_refund_no.clone(),
+            refund_fee: refund.refund_fee,
+            refund_status: "SUCCESS".to_owned(),
+            requested_at: now,
+            succeeded_at: Some(now),
+            body: optional(&order.business_fields, "body").to_owned(),
+            attach: order.attach.clone(),
+        });
     }
     store.refunds.refunds.push(refund.clone());
     drop(store);
+    // The daily bill lists the refund on the day it succeeded, as WeChat's does.
+    if let Some(bill_row) = bill_row {
+        state.add_bill_refund(bill_row);
+    }
 
     tracing::info!(
         mch_id = %refund.mch_id,

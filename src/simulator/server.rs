@@ -7,6 +7,7 @@ use axum::routing::{any, get, post};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use super::bill::{self, BILL_CREATING_ROUTE, BILL_LAYOUT_ROUTE, DOWNLOAD_BILL_PATH};
 use super::config::SimulatorConfig;
 use super::control::{self, FAIL_ROUTE, PAY_ROUTE, STATUS_ROUTE};
 use super::error::SimulatorError;
@@ -26,10 +27,16 @@ pub fn router(state: SimulatorState) -> Router {
         .route(CLOSE_ORDER_PATH, any(gateway::close_order))
         .route(SHORT_URL_PATH, any(gateway::short_url))
         .route(super::refund::REFUND_QUERY_PATH, any(gateway::refund_query))
+        .route(DOWNLOAD_BILL_PATH, any(bill::download_bill))
         .route(PAY_ROUTE, post(control::pay))
         .route(FAIL_ROUTE, post(control::fail))
         .route(STATUS_ROUTE, get(control::status))
         .route(SCAN_ROUTE, post(scan::scan))
+        .route(
+            BILL_CREATING_ROUTE,
+            post(bill::bill_creating).delete(bill::bill_creating),
+        )
+        .route(BILL_LAYOUT_ROUTE, post(bill::bill_layout))
         .with_state(state)
 }
 

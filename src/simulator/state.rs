@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use chrono::Utc;
 use tokio::sync::watch;
 
+use super::bill::BillControls;
 use super::config::SimulatorConfig;
 use super::error::SimulatorError;
 use super::faults::{Fault, FaultQueue, FaultTarget};
@@ -24,6 +25,8 @@ struct Shared {
     /// Locked only for short, synchronous updates, never across an `.await`.
     store: Mutex<Store>,
     faults: Mutex<FaultQueue>,
+    /// downloadbill settings and the refunds its bills list.
+    bills: Mutex<BillControls>,
     http: reqwest::Client,
     runtime: tokio::runtime::Handle,
     stop: watch::Sender<bool>,
@@ -54,6 +57,7 @@ impl SimulatorState {
                 config,
                 store: Mutex::new(Store::default()),
                 faults: Mutex::new(FaultQueue::default()),
+                bills: Mutex::new(BillControls::default()),
                 http,
                 runtime,
                 stop,
@@ -71,6 +75,15 @@ impl SimulatorState {
     pub(crate) fn lock_store(&self) -> MutexGuard<'_, Store> {
         self.inner
             .store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Locks the downloadbill settings; every update is a single assignment or push, so a
+    /// poisoned lock is used as it is.
+    pub(crate) fn lock_bills(&self) -> MutexGuard<'_, BillControls> {
+        self.inner
+            .bills
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }

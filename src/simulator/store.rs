@@ -184,6 +184,17 @@ impl Store {
             .map(|(long_url, _)| long_url.clone())
     }
 
+    /// Returns every paid order of `mch_id` with its payment, whatever its state is now.
+    pub fn paid_orders<'a>(
+        &'a self,
+        mch_id: &'a str,
+    ) -> impl Iterator<Item = (&'a Order, &'a Payment)> + 'a {
+        self.orders
+            .values()
+            .filter(move |order| order.mch_id == mch_id)
+            .filter_map(|order| order.payment.as_ref().map(|payment| (order, payment)))
+    }
+
     /// Returns the `short_url` for `long_url`, issuing one on first use.
     pub fn short_url(&mut self, long_url: &str) -> String {
         if let Some(existing) = self.short_urls.get(long_url) {

@@ -129,4 +129,46 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX refunds_order ON refunds (out_trade_no);
     CREATE INDEX refunds_created ON refunds (created_at_ms);
     "#,
+    // 5: bill reconciliation runs and their differences. `bill_date` is the Beijing day as
+    // yyyy-MM-dd; `bill_found` is 0 when WeChat answered No Bill Exist. Amounts are in fen.
+    // `kind` is missing_locally, missing_in_bill, amount_mismatch or state_mismatch, and
+    // `record` is payment or refund.
+    r#"
+    CREATE TABLE bill_reconciliations (
+        id               INTEGER PRIMARY KEY,
+        bill_date        TEXT NOT NULL,
+        bill_type        TEXT NOT NULL,
+        bill_found       INTEGER NOT NULL,
+        bill_layout      TEXT,
+        bill_rows        INTEGER NOT NULL,
+        bill_total_fee   INTEGER NOT NULL,
+        bill_refund_fee  INTEGER NOT NULL,
+        local_payments   INTEGER NOT NULL,
+        local_refunds    INTEGER NOT NULL,
+        matched          INTEGER NOT NULL,
+        missing_locally  INTEGER NOT NULL,
+        missing_in_bill  INTEGER NOT NULL,
+        amount_mismatch  INTEGER NOT NULL,
+        state_mismatch   INTEGER NOT NULL,
+        created_at_ms    INTEGER NOT NULL
+    );
+    CREATE INDEX bill_reconciliations_date ON bill_reconciliations (bill_date, id);
+
+    CREATE TABLE bill_differences (
+        id                INTEGER PRIMARY KEY,
+        reconciliation_id INTEGER NOT NULL REFERENCES bill_reconciliations (id),
+        kind              TEXT NOT NULL,
+        record            TEXT NOT NULL,
+        out_trade_no      TEXT NOT NULL,
+        transaction_id    TEXT NOT NULL,
+        out_refund_no     TEXT NOT NULL,
+        refund_id         TEXT NOT NULL,
+        bill_amount_fen   INTEGER,
+        local_amount_fen  INTEGER,
+        bill_state        TEXT NOT NULL,
+        local_state       TEXT NOT NULL,
+        trade_time        TEXT NOT NULL
+    );
+    CREATE INDEX bill_differences_run ON bill_differences (reconciliation_id);
+    "#,
 ];

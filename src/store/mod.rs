@@ -119,6 +119,11 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Locks the connection for a module that keeps its own SQL, such as bill reconciliation.
+    pub(crate) fn connection(&self) -> MutexGuard<'_, Connection> {
+        self.lock()
+    }
+
     /// Runs `PRAGMA integrity_check` and returns its first line (`ok` when healthy).
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         let connection = self.lock();

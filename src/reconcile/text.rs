@@ -1,0 +1,127 @@
+//! Texts for managers about a reconciliation, in Simplified Chinese and English: labels of
+//! the difference kinds, the one-line summary, one line per difference, and what to do when
+//! the bill cannot be had.
+
+use super::{BillDifference, DifferenceKind, ReconciliationSummary, RecordKind};
+use crate::i18n::Lang;
+use crate::protocol::bill::BillFailure;
+
+/// Returns the label of a difference kind.
+pub fn kind_label(lang: Lang, kind: DifferenceKind) -> &'static str {
+    match (lang, kind) {
+        (Lang::ZhCn, DifferenceKind::MissingLocally) => "本地缺失",
+        (Lang::ZhCn, DifferenceKind::MissingInBill) => "账单缺失",
+        (Lang::ZhCn, DifferenceKind::AmountMismatch) => "金额不符",
+        (Lang::ZhCn, DifferenceKind::StateMismatch) => "状态不符",
+        (Lang::En, DifferenceKind::MissingLocally) => "Missing locally",
+        (Lang::En, DifferenceKind::MissingInBill) => "Missing in the bill",
+        (Lang::En, DifferenceKind::AmountMismatch) => "Amount differs",
+        (Lang::En, DifferenceKind::StateMismatch) => "State differs",
+    }
+}
+
+/// Returns the label of a record kind.
+pub fn record_label(lang: Lang, record: RecordKind) -> &'static str {
+    match (lang, record) {
+        (Lang::ZhCn, RecordKind::Payment) => "支付",
+        (Lang::ZhCn, RecordKind::Refund) => "退款",
+        (Lang::En, RecordKind::Payment) => "payment",
+        (Lang::En, RecordKind::Refund) => "refund",
+    }
+}
+
+/// Builds the one-line result of a run, such as
+/// `2026-12-04 对账：账单 12 笔，一致 10 笔，差异 2 笔`.
+pub fn summary_text(lang: Lang, summary: &ReconciliationSummary) -> String {
+    let date = summary.bill_date.format("%Y-%m-%d");
+    let counts = &summary.counts;
+    let differences = counts.differences();
+    match lang {
+        Lang::ZhCn => {
+            let bill = if summary.bill_found {
+                format!(
+                    "账单 {} 笔（应结 {} 元，退款 {} 元）",
+                    summary.bill_rows, summary.bill_total_fee, summary.bill_refund_fee
+                )
+            } else {
+                "微信无该日账单".to_owned()
+            };
+            format!(
+                "{date} 对账：{bill}，本地支付 {} 笔、退款 {} 笔，一致 {} 笔，差异 {differences} 笔",
+                summary.local_payments, summary.local_refunds, counts.matched
+            )
+        }
+        Lang::En => {
+            let bill = if summary.bill_found {
+                format!(
+                    "{} bill lines ({} yuan settled, {} yuan refunded)",
+                    summary.bill_rows, summary.bill_total_fee, summary.bill_refund_fee
+                )
+            } else {
+                "WeChat has no bill for the day".to_owned()
+            };
+            format!(
+                "Reconciliation of {date}: {bill}, {} local payments and {} refunds, {} matched, {differences} differences",
+                summary.local_payments, summary.local_refunds, counts.matched
+            )
+        }
+    }
+}
+
+/// Builds one line describing a difference, with both amounts and states.
+pub fn difference_text(lang: Lang, difference: &BillDifference) -> String {
+    let amount = |amount: Option<crate::money::Fen>| {
+        amount.map_or_else(|| "-".to_owned(), |amount| amount.to_string())
+    };
+    let state = |state: &str| {
+        if state.is_empty() {
+            "-".to_owned()
+        } else {
+            state.to_owned()
+        }
+    };
+    let refund = if difference.out_refund_no.is_empty() {
+        String::new()
+    } else {
+        format!(" out_refund_no={}", difference.out_refund_no)
+    };
+    let (bill_word, local_word) = match lang {
+        Lang::ZhCn => ("账单", "本地"),
+        Lang::En => ("bill", "local"),
+    };
+    format!(
+        "{} {} out_trade_no={}{refund} {bill_word} {} {} / {local_word} {} {} {}",
+        kind_label(lang, difference.kind),
+        record_label(lang, difference.record),
+        difference.out_trade_no,
+        amount(difference.bill_amount),
+        state(&difference.bill_state),
+        amount(difference.local_amount),
+        state(&difference.local_state),
+        difference.trade_time,
+    )
+}
+
+/// Explains a documented downloadbill failure and what to do next.
+pub fn failure_text(lang: Lang, failure: &BillFailure) -> &'static str {
+    match (lang, failure) {
+        (Lang::ZhCn, BillFailure::NoBillExist) => "微信没有该日账单：当天没有交易，或账单尚未生成",
+        (Lang::En, BillFailure::NoBillExist) => {
+            "WeChat has no bill for that day: there was no trade, or the bill is not made yet."
+        }
+        (Lang::ZhCn, BillFailure::BillCreating) => {
+            "账单正在生成，微信每天 9 点起生成前一天的账单，请在 10 点后重试"
+        }
+        (Lang::En, BillFailure::BillCreating) => {
+            "The bill is being made. WeChat makes the previous day's bill from 09:00; try again after 10:00."
+        }
+        (Lang::ZhCn, BillFailure::SignError) => "签名错误，请检查商户号和 API 密钥设置",
+        (Lang::En, BillFailure::SignError) => {
+            "Signature error. Check the merchant id and the API key in the settings."
+        }
+        (Lang::ZhCn, BillFailure::SystemError) => "微信支付系统繁忙，请稍后重试",
+        (Lang::En, BillFailure::SystemError) => "WeChat Pay is busy. Try again later.",
+        (Lang::ZhCn, _) => "微信拒绝了账单请求，请检查日期和账单类型",
+        (Lang::En, _) => "WeChat rejected the bill request. Check the date and the bill type.",
+    }
+}
