@@ -53,6 +53,7 @@ pub async fn run_headless(
             gateway,
         } => simulate_pay(&settings, &out_trade_no, gateway).await,
         CliCommand::PrintTest => print_test(&settings).await,
+        CliCommand::Report(args) => super::report::run_report(args, &settings, &dirs).await,
         CliCommand::PrintSlip { out_trade_no, pdf } => {
             print_slip(&settings, &dirs, &out_trade_no, pdf).await
         }

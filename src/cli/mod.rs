@@ -2,6 +2,7 @@
 //! operators that use the same configuration file.
 
 mod commands;
+mod report;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::i18n::Lang;
 
 pub use commands::run_headless;
+pub use report::{ReportArgs, ReportFormat};
 
 /// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed), and
 /// of `close` when the order could not be closed because it is paid.
@@ -78,6 +80,8 @@ pub enum CliCommand {
         #[arg(long)]
         pdf: bool,
     },
+    /// Write the orders of a date range as CSV or XLSX, or the day-end report (日结报表) as PDF
+    Report(ReportArgs),
     /// Print a paid order's receipt again, as it was first printed
     Reprint {
         out_trade_no: String,

@@ -4,6 +4,7 @@
 mod catalogue;
 mod migrations;
 mod orders;
+mod reports;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,10 @@ pub use catalogue::{
 pub use orders::{
     ConfirmError, NewOrder, NotificationRecord, OrderRecord, OrderState, PaymentRecord,
     PaymentSource, Recorded,
+};
+pub use reports::{
+    HourTakings, ListQuery, Listing, MAX_LIST_ROWS, NotificationSummary, OrderDetail, OrderEvent,
+    RangeTotals, ReportRow, RowFilter, RowKind, SortKey, TimeRange,
 };
 pub use writer::{AuditDraft, AuditVerdict, JobOutcome, MAX_BATCH_JOBS, PaymentWriter};
 

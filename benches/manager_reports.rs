@@ -1,0 +1,2 @@
+//! Manager report benchmarks.
+fn main() {}
