@@ -1,6 +1,7 @@
 //! Wiring: starts the store, gateway client, notification listener and (in demo mode) the
 //! embedded gateway simulator, and runs the cashier screen's commands.
 
+mod manager;
 mod runner;
 
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use crate::protocol::{ApiKey, Merchant, SignType};
 use crate::simulator::{self, SimulatorConfig, SimulatorHandle};
 use crate::store::Store;
 
+pub use manager::ManagerBackend;
 pub use runner::{error_chain, run_commands};
 
 /// The demo merchant's `appid`, known only to the embedded simulator.

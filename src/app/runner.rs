@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc};
 
-use super::Services;
+use super::{ManagerBackend, Services};
 use crate::config::{MerchantSettings, Settings};
 use crate::gateway::GatewayError;
 use crate::money::Fen;
 use crate::orders::{ChargeError, LifecycleError, PaymentService};
 use crate::store::{CatalogueError, OrderState, ProductDraft, Store};
 use crate::ui::bridge::{
-    BRIDGE_CHANNEL_CAPACITY, Command, OpenOrder, Problem, RunnerBridge, SettingsForm, Update,
+    BRIDGE_CHANNEL_CAPACITY, Command, ManagerUpdate, OpenOrder, Problem, RunnerBridge,
+    SettingsForm, Update,
 };
 
 /// How often the screen's order is re-read from the store, besides being woken by events.
@@ -44,6 +45,14 @@ pub async fn run_commands(
     repaint: Arc<dyn Fn() + Send + Sync>,
 ) {
     let (store_commands, store_queue) = mpsc::channel(BRIDGE_CHANNEL_CAPACITY);
+    let options = services.service.options();
+    let manager = Arc::new(ManagerBackend::new(
+        services.service.store().clone(),
+        settings_file.clone(),
+        options.receipt_dir.clone(),
+        options.printer.clone(),
+        options.merchant_name.clone(),
+    ));
     tokio::spawn(run_store_commands(
         store_queue,
         Arc::clone(&services),
@@ -56,6 +65,27 @@ pub async fn run_commands(
 
     while let Some(command) = bridge.commands.recv().await {
         tracing::debug!(?command, "cashier command");
+        if let Command::Manager(command) = command {
+            let manager = Arc::clone(&manager);
+            let reporter = Reporter {
+                updates: bridge.updates.clone(),
+                repaint: Arc::clone(&repaint),
+            };
+            tokio::spawn(async move {
+                let answer = tokio::task::spawn_blocking(move || manager.handle(command)).await;
+                match answer {
+                    Ok(Some(update)) => reporter.send(Update::Manager(update)).await,
+                    Ok(None) => {}
+                    Err(err) => {
+                        tracing::error!(error = %err, "manager command task failed");
+                        let detail = err.to_string();
+                        let update = ManagerUpdate::Failed { detail };
+                        reporter.send(Update::Manager(update)).await;
+                    }
+                }
+            });
+            continue;
+        }
         if is_store_command(&command) {
             if store_commands.send(command).await.is_err() {
                 tracing::error!("the catalogue task stopped; catalogue commands are dropped");
@@ -245,7 +275,8 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
         | Command::SaveCart(_)
         | Command::SaveProduct(_)
         | Command::DeleteProduct { .. }
-        | Command::SaveSettings(_) => {
+        | Command::SaveSettings(_)
+        | Command::Manager(_) => {
             tracing::error!("catalogue command reached the payment task; it was dropped");
         }
     }
@@ -434,7 +465,8 @@ fn run_store_command(
         | Command::CheckPayment { .. }
         | Command::ListOpenOrders
         | Command::PrintCheckoutSlip { .. }
-        | Command::PrintTestPage => Vec::new(),
+        | Command::PrintTestPage
+        | Command::Manager(_) => Vec::new(),
     }
 }
 
@@ -531,6 +563,17 @@ fn save_settings(form: &SettingsForm, path: Option<&std::path::Path>) -> Update 
     settings.shop.terminal_id = form.terminal_id.trim().to_owned();
     settings.ui.language = Some(form.language);
     settings.ui.customer_display = form.customer_display;
+    if !form.manager_pin.is_empty() {
+        match crate::pin::hash_pin(&form.manager_pin) {
+            Ok(pin_hash) => settings.manager.pin_hash = pin_hash,
+            Err(err) => {
+                return Update::SettingsRejected {
+                    key: "manager.pin_hash".to_owned(),
+                    reason: err.to_string(),
+                };
+            }
+        }
+    }
     settings.merchant = if form.merchant_enabled {
         let saved_key = settings.merchant.as_ref().map(|m| m.api_key.clone());
         let api_key = if form.api_key.is_empty() {

@@ -10,6 +10,7 @@ use crate::i18n::Lang;
 use crate::money::Fen;
 use crate::protocol::SignType;
 use crate::store::{Product, ProductDraft, SavedCart};
+pub use crate::ui::manager::{ExportKind, ManagerCommand, ManagerUpdate};
 
 /// Capacity of each direction of the UI channel. A cashier produces a few commands a minute,
 /// so a full channel means the other side is stuck, not busy.
@@ -49,6 +50,8 @@ pub enum Command {
     /// Print the printer's test page; answered with [`Update::TestPagePrinted`] or a
     /// [`Problem::Printer`]. Paid receipts print by themselves after the payment.
     PrintTestPage,
+    /// A request from the store manager's screen; see [`ManagerCommand`].
+    Manager(ManagerCommand),
 }
 
 /// The settings screen's fields. The API key is never sent to the screen: `api_key` starts
@@ -71,6 +74,10 @@ pub struct SettingsForm {
     pub spbill_create_ip: String,
     pub language: Lang,
     pub customer_display: bool,
+    /// A new manager PIN, or empty to keep the saved one.
+    pub manager_pin: String,
+    /// True when the configuration file already has a manager PIN.
+    pub manager_pin_saved: bool,
 }
 
 impl std::fmt::Debug for SettingsForm {
@@ -109,6 +116,8 @@ impl SettingsForm {
                 .unwrap_or_else(|| "127.0.0.1".to_owned()),
             language: settings.ui.language.unwrap_or(language),
             customer_display: settings.ui.customer_display,
+            manager_pin: String::new(),
+            manager_pin_saved: !settings.manager.pin_hash.is_empty(),
         }
     }
 }
@@ -202,6 +211,8 @@ pub enum Update {
     /// The configuration was not written; `key` names the setting at fault (`merchant.appid`)
     /// or is empty when the file itself failed.
     SettingsRejected { key: String, reason: String },
+    /// An answer to a [`Command::Manager`].
+    Manager(ManagerUpdate),
 }
 
 /// The UI's ends of the two channels.

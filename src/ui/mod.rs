@@ -14,6 +14,7 @@ mod commands;
 mod customer;
 mod entry;
 mod fonts;
+pub mod manager;
 mod manual_check;
 mod paid;
 mod pay_panel;
@@ -85,6 +86,8 @@ pub struct CashierApp {
     cart: Cart,
     catalogue: CatalogueView,
     settings: SettingsState,
+    /// The store manager's screen, kept while the window is open.
+    manager: manager::ManagerState,
     customer_monitor: Option<usize>,
     printer_summary: Option<String>,
     /// True while the cashier window is full screen for the customer (one monitor).
@@ -119,6 +122,8 @@ enum Screen {
     },
     Settings,
     ManualCheck,
+    /// The store manager's screen, behind the manager PIN.
+    Manager,
 }
 
 /// The text fields of the sale screen.
@@ -205,6 +210,8 @@ enum Action {
     CloseManualCheck,
     /// Manual check of a typed or picked `out_trade_no`.
     CheckOrder(String),
+    OpenManager,
+    CloseManager,
 }
 
 /// A key of the on-screen numeric keypad.
@@ -243,6 +250,7 @@ impl CashierApp {
             cart: Cart::default(),
             catalogue: CatalogueView::default(),
             settings: SettingsState::new(settings),
+            manager: manager::ManagerState::default(),
             customer_monitor,
             printer_summary,
             fullscreen: false,
@@ -268,6 +276,7 @@ impl CashierApp {
             Screen::Paid { .. } => "paid",
             Screen::Settings => "settings",
             Screen::ManualCheck => "manual_check",
+            Screen::Manager => "manager",
         }
     }
 
@@ -308,6 +317,7 @@ impl CashierApp {
                     Screen::Paid { .. } => self.paid_ui(ui, now_secs),
                     Screen::Settings => self.settings_ui(ui),
                     Screen::ManualCheck => self.manual_check_ui(ui),
+                    Screen::Manager => self.manager_screen_ui(ui),
                 }
             })
             .inner;
