@@ -48,7 +48,8 @@ pub enum PinError {
 /// Checks that `pin` is 4 to 12 ASCII digits.
 pub fn validate_pin(pin: &str) -> Result<(), PinError> {
     let digits = pin.len();
-    if (MIN_PIN_DIGITS..=MAX_PIN_DIGITS).contains(&digits) && pin.bytes().all(|b| b.is_ascii_digit())
+    if (MIN_PIN_DIGITS..=MAX_PIN_DIGITS).contains(&digits)
+        && pin.bytes().all(|b| b.is_ascii_digit())
     {
         Ok(())
     } else {
@@ -114,9 +115,13 @@ fn derive(pin: &str, salt: &[u8], iterations: u32) -> [u8; HASH_BYTES] {
 pub enum PinCheck {
     Accepted,
     /// Wrong PIN; this many tries remain before the lock.
-    Rejected { attempts_left: u32 },
+    Rejected {
+        attempts_left: u32,
+    },
     /// Too many wrong PINs; try again after this many seconds. The PIN was not checked.
-    Locked { retry_after_secs: u64 },
+    Locked {
+        retry_after_secs: u64,
+    },
 }
 
 /// Counts wrong PINs and locks entry for [`PIN_LOCKOUT`] after [`MAX_PIN_ATTEMPTS`] of them.

@@ -40,8 +40,22 @@ fn screen(pin_set: bool) -> Screen {
     let start = local_range(today, today).unwrap().from_ms;
     let connection = Connection::open(&path).unwrap();
     let orders = [
-        ("M-tea", "奶茶", 1200, "partly_refunded", 9, Some("4200000000000000000000000011")),
-        ("M-cake", "蛋糕", 3500, "paid", 10, Some("4200000000000000000000000012")),
+        (
+            "M-tea",
+            "奶茶",
+            1200,
+            "partly_refunded",
+            9,
+            Some("4200000000000000000000000011"),
+        ),
+        (
+            "M-cake",
+            "蛋糕",
+            3500,
+            "paid",
+            10,
+            Some("4200000000000000000000000012"),
+        ),
         ("M-open", "咖啡", 800, "awaiting_payment", 11, None),
     ];
     for (no, body, fee, state, hour, transaction_id) in orders {
@@ -58,10 +72,37 @@ fn screen(pin_set: bool) -> Screen {
             },
         );
     }
-    insert_refund(&connection, "MR-tea", "M-tea", 200, "success", start + 12 * HOUR_MS);
-    insert_event(&connection, "M-tea", None, "created", "charge", start + 9 * HOUR_MS);
-    insert_event(&connection, "M-tea", Some("created"), "paid", "notification", start + 9 * HOUR_MS + 1000);
-    insert_notification(&connection, "M-tea", "accepted", "signature and amount verified", start + 9 * HOUR_MS + 1000);
+    insert_refund(
+        &connection,
+        "MR-tea",
+        "M-tea",
+        200,
+        "success",
+        start + 12 * HOUR_MS,
+    );
+    insert_event(
+        &connection,
+        "M-tea",
+        None,
+        "created",
+        "charge",
+        start + 9 * HOUR_MS,
+    );
+    insert_event(
+        &connection,
+        "M-tea",
+        Some("created"),
+        "paid",
+        "notification",
+        start + 9 * HOUR_MS + 1000,
+    );
+    insert_notification(
+        &connection,
+        "M-tea",
+        "accepted",
+        "signature and amount verified",
+        start + 9 * HOUR_MS + 1000,
+    );
 
     let config = dir.path().join("config.toml");
     let pin_hash = if pin_set {
@@ -109,7 +150,10 @@ impl Screen {
                 if let Command::Manager(command) = command
                     && let Some(update) = self.backend.handle(command)
                 {
-                    self.runner.updates.try_send(Update::Manager(update)).unwrap();
+                    self.runner
+                        .updates
+                        .try_send(Update::Manager(update))
+                        .unwrap();
                     answered = true;
                 }
             }
@@ -171,12 +215,7 @@ fn repeated_wrong_pins_lock_entry() {
     for _ in 0..5 {
         screen.enter_pin("0000");
     }
-    assert!(
-        screen
-            .harness
-            .query_by_label_contains("秒后再试")
-            .is_some()
-    );
+    assert!(screen.harness.query_by_label_contains("秒后再试").is_some());
     // The right PIN is refused while the lock lasts.
     screen.enter_pin(PIN);
     assert!(!screen.harness.state().manager_unlocked());
@@ -292,7 +331,11 @@ fn csv_export_writes_the_file_and_shows_its_path() {
     screen.pump();
 
     let today = Local::now().date_naive();
-    let path = screen.dir.path().join("exports").join(format!("orders-{today}.csv"));
+    let path = screen
+        .dir
+        .path()
+        .join("exports")
+        .join(format!("orders-{today}.csv"));
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("M-cake"));
     assert!(

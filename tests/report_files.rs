@@ -58,7 +58,14 @@ fn seeded_store(dir: &std::path::Path) -> Store {
             ..SeedOrder::default()
         },
     );
-    insert_refund(&connection, "R-tea", "T-tea", 500, "success", start + 10 * HOUR_MS);
+    insert_refund(
+        &connection,
+        "R-tea",
+        "T-tea",
+        500,
+        "success",
+        start + 10 * HOUR_MS,
+    );
     store
 }
 
@@ -84,7 +91,10 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (false, other) => cell.push(other),
         }
     }
-    if records.last().is_some_and(|record| record == &[String::new()]) {
+    if records
+        .last()
+        .is_some_and(|record| record == &[String::new()])
+    {
         records.pop();
     }
     records
@@ -240,7 +250,10 @@ fn day_end_report_prints_on_virtual_printer() {
     let lines = printed_lines(&decode(&printer.finish()));
     let texts: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
     let joined = texts.join("\n");
-    assert!(texts.iter().any(|text| text.contains("日结报表")), "{joined}");
+    assert!(
+        texts.iter().any(|text| text.contains("日结报表")),
+        "{joined}"
+    );
     assert!(joined.contains("￥1254.46"), "{joined}");
     assert!(joined.contains("09:00-10:00"), "{joined}");
     assert!(joined.contains("对账"), "{joined}");

@@ -4,15 +4,11 @@
 mod report_support;
 
 use chrono::NaiveDate;
-use report_support::{
-    SeedOrder, insert_event, insert_notification, insert_order, insert_refund,
-};
+use report_support::{SeedOrder, insert_event, insert_notification, insert_order, insert_refund};
 use rusqlite::Connection;
 use wxpay_pos::money::Fen;
 use wxpay_pos::report::{local_offset_secs, local_range};
-use wxpay_pos::store::{
-    ListQuery, RowFilter, RowKind, SortKey, Store, TimeRange,
-};
+use wxpay_pos::store::{ListQuery, RowFilter, RowKind, SortKey, Store, TimeRange};
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -37,17 +33,63 @@ fn fixture() -> Fixture {
     let connection = Connection::open(&path).unwrap();
 
     let orders = [
-        ("A-before", 500, "paid", start - 1, Some("4200000000000000000000000001")),
-        ("A-first", 1990, "paid", start, Some("4200000000000000000000000002")),
-        ("A-tea", 1200, "partly_refunded", start + 9 * HOUR_MS, Some("4200000000000000000000000003")),
-        ("A-cake", 3500, "refunded", start + 9 * HOUR_MS + 60_000, Some("4200000000000000000000000004")),
-        ("A-open", 800, "awaiting_payment", start + 14 * HOUR_MS, None),
+        (
+            "A-before",
+            500,
+            "paid",
+            start - 1,
+            Some("4200000000000000000000000001"),
+        ),
+        (
+            "A-first",
+            1990,
+            "paid",
+            start,
+            Some("4200000000000000000000000002"),
+        ),
+        (
+            "A-tea",
+            1200,
+            "partly_refunded",
+            start + 9 * HOUR_MS,
+            Some("4200000000000000000000000003"),
+        ),
+        (
+            "A-cake",
+            3500,
+            "refunded",
+            start + 9 * HOUR_MS + 60_000,
+            Some("4200000000000000000000000004"),
+        ),
+        (
+            "A-open",
+            800,
+            "awaiting_payment",
+            start + 14 * HOUR_MS,
+            None,
+        ),
         ("A-closed", 700, "closed", start + 15 * HOUR_MS, None),
-        ("A-last", 100, "paid", range.to_ms - 1, Some("4200000000000000000000000005")),
-        ("A-next", 900, "paid", range.to_ms, Some("4200000000000000000000000006")),
+        (
+            "A-last",
+            100,
+            "paid",
+            range.to_ms - 1,
+            Some("4200000000000000000000000005"),
+        ),
+        (
+            "A-next",
+            900,
+            "paid",
+            range.to_ms,
+            Some("4200000000000000000000000006"),
+        ),
     ];
     for (no, fee, state, at, transaction_id) in orders {
-        let body = if no == "A-tea" { "奶茶, \"大杯\"" } else { "商品" };
+        let body = if no == "A-tea" {
+            "奶茶, \"大杯\""
+        } else {
+            "商品"
+        };
         insert_order(
             &connection,
             &SeedOrder {
@@ -61,15 +103,69 @@ fn fixture() -> Fixture {
             },
         );
     }
-    insert_refund(&connection, "R-tea", "A-tea", 200, "success", start + 10 * HOUR_MS);
-    insert_refund(&connection, "R-cake", "A-cake", 3500, "processing", start + 11 * HOUR_MS);
-    insert_refund(&connection, "R-failed", "A-first", 1990, "failed", start + 12 * HOUR_MS);
+    insert_refund(
+        &connection,
+        "R-tea",
+        "A-tea",
+        200,
+        "success",
+        start + 10 * HOUR_MS,
+    );
+    insert_refund(
+        &connection,
+        "R-cake",
+        "A-cake",
+        3500,
+        "processing",
+        start + 11 * HOUR_MS,
+    );
+    insert_refund(
+        &connection,
+        "R-failed",
+        "A-first",
+        1990,
+        "failed",
+        start + 12 * HOUR_MS,
+    );
 
-    insert_event(&connection, "A-tea", None, "created", "charge", start + 9 * HOUR_MS);
-    insert_event(&connection, "A-tea", Some("created"), "awaiting_payment", "unifiedorder", start + 9 * HOUR_MS + 500);
-    insert_event(&connection, "A-tea", Some("awaiting_payment"), "paid", "notification", start + 9 * HOUR_MS + 30_000);
-    insert_notification(&connection, "A-tea", "accepted", "paid", start + 9 * HOUR_MS + 30_000);
-    insert_notification(&connection, "A-tea", "duplicate", "already paid", start + 9 * HOUR_MS + 45_000);
+    insert_event(
+        &connection,
+        "A-tea",
+        None,
+        "created",
+        "charge",
+        start + 9 * HOUR_MS,
+    );
+    insert_event(
+        &connection,
+        "A-tea",
+        Some("created"),
+        "awaiting_payment",
+        "unifiedorder",
+        start + 9 * HOUR_MS + 500,
+    );
+    insert_event(
+        &connection,
+        "A-tea",
+        Some("awaiting_payment"),
+        "paid",
+        "notification",
+        start + 9 * HOUR_MS + 30_000,
+    );
+    insert_notification(
+        &connection,
+        "A-tea",
+        "accepted",
+        "paid",
+        start + 9 * HOUR_MS + 30_000,
+    );
+    insert_notification(
+        &connection,
+        "A-tea",
+        "duplicate",
+        "already paid",
+        start + 9 * HOUR_MS + 45_000,
+    );
 
     Fixture {
         _dir: dir,
@@ -260,7 +356,13 @@ fn order_detail_has_history_notifications_and_refunds() {
     assert_eq!(detail.refunds.len(), 1);
     assert_eq!(detail.refunds[0].amount, Fen(200));
 
-    assert!(fixture.store.order_detail("no-such-order").unwrap().is_none());
+    assert!(
+        fixture
+            .store
+            .order_detail("no-such-order")
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]

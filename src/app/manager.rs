@@ -14,8 +14,8 @@ use crate::config::Settings;
 use crate::pin::{PinCheck, PinGuard};
 use crate::printer::PrinterSettings;
 use crate::report::{
-    DayEndReport, ReportError, day_end_pdf, local_offset_secs, local_range,
-    print_day_end_blocking, range_file_stem, rows_to_csv, rows_to_xlsx, write_report_file,
+    DayEndReport, ReportError, day_end_pdf, local_offset_secs, local_range, print_day_end_blocking,
+    range_file_stem, rows_to_csv, rows_to_xlsx, write_report_file,
 };
 use crate::store::{ListQuery, Store};
 use crate::ui::bridge::{ExportKind, ManagerCommand, ManagerUpdate};
@@ -94,9 +94,7 @@ impl ManagerBackend {
                 to,
                 query,
                 kind,
-            } => self
-                .export(from, to, &query, kind)
-                .unwrap_or_else(failed),
+            } => self.export(from, to, &query, kind).unwrap_or_else(failed),
             ManagerCommand::PrintDayEnd { from, to } => {
                 let printed = DayEndReport::load(&self.store, &self.shop_name, from, to)
                     .and_then(|report| print_day_end_blocking(&report, &self.printer));

@@ -85,9 +85,7 @@ pub async fn run_report(
                 let rows = store.export_rows(range, &ListQuery::default())?;
                 rows_to_xlsx(&rows, &store.range_totals(range)?)?
             }
-            ReportFormat::Pdf => {
-                day_end_pdf(&DayEndReport::load(&store, &shop_name, from, to)?)?
-            }
+            ReportFormat::Pdf => day_end_pdf(&DayEndReport::load(&store, &shop_name, from, to)?)?,
         };
         let prefix = match args.format {
             ReportFormat::Pdf => "day-end",

@@ -208,7 +208,9 @@ pub fn exported_text(lang: Lang, path: &str) -> String {
 pub fn rows_cut_text(lang: Lang, shown: usize, total: usize) -> String {
     match lang {
         Lang::ZhCn => format!("仅显示前 {shown} 条，共 {total} 条；请缩小日期范围或筛选。"),
-        Lang::En => format!("Showing the first {shown} of {total} rows; narrow the dates or filter."),
+        Lang::En => {
+            format!("Showing the first {shown} of {total} rows; narrow the dates or filter.")
+        }
     }
 }
 

@@ -138,11 +138,9 @@ pub(crate) fn print_blocks_blocking(
 ) -> Result<(), PrintError> {
     let job = match settings.target() {
         PrinterTarget::None => return Err(PrintError::NotConfigured),
-        PrinterTarget::CupsPdf { .. } => PrintJob::Pdf(receipt::render_blocks_pdf(
-            blocks,
-            settings.paper(),
-            title,
-        )?),
+        PrinterTarget::CupsPdf { .. } => {
+            PrintJob::Pdf(receipt::render_blocks_pdf(blocks, settings.paper(), title)?)
+        }
         _ => PrintJob::EscPos(escpos::encode_blocks(
             blocks,
             &escpos_options(settings),

@@ -65,9 +65,8 @@ fn push_record(text: &mut String, cells: impl IntoIterator<Item = String>) {
 
 /// Appends one cell, quoted when it holds a comma, a quote, a line break or edge spaces.
 fn push_cell(text: &mut String, cell: &str) {
-    let needs_quotes = cell.contains([',', '"', '\n', '\r'])
-        || cell.starts_with(' ')
-        || cell.ends_with(' ');
+    let needs_quotes =
+        cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ');
     if needs_quotes {
         text.push('"');
         text.push_str(&cell.replace('"', "\"\""));

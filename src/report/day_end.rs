@@ -167,8 +167,14 @@ fn reconciliation_blocks(line: &ReconciliationLine) -> Vec<Block> {
         },
         row("账单收款笔数 Bill payments", line.bill_count.to_string()),
         row("账单收款总额 Bill total", format!("￥{}", line.bill_total)),
-        row("账单退款笔数 Bill refunds", line.bill_refund_count.to_string()),
-        row("账单退款总额 Bill refunded", format!("￥{}", line.bill_refunds)),
+        row(
+            "账单退款笔数 Bill refunds",
+            line.bill_refund_count.to_string(),
+        ),
+        row(
+            "账单退款总额 Bill refunded",
+            format!("￥{}", line.bill_refunds),
+        ),
         row("差异笔数 Mismatches", line.mismatch_count.to_string()),
     ];
     if !line.note.is_empty() {

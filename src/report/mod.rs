@@ -32,7 +32,9 @@ const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 /// A report that could not be made or saved.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("结束日期 {to} 早于开始日期 {from}。The end date {to} is before the start date {from}.")]
+    #[error(
+        "结束日期 {to} 早于开始日期 {from}。The end date {to} is before the start date {from}."
+    )]
     RangeReversed { from: NaiveDate, to: NaiveDate },
     #[error(
         "日期范围超过 {MAX_RANGE_DAYS} 天，请缩短。The range is longer than {MAX_RANGE_DAYS} days; pick a shorter one."

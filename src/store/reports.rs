@@ -192,11 +192,10 @@ impl Store {
         let connection = self.lock();
 
         let count_sql = format!("SELECT COUNT(*) FROM ({sql})");
-        let total_rows: i64 = connection.query_row(
-            &count_sql,
-            params_from_iter(values.iter()),
-            |row| row.get(0),
-        )?;
+        let total_rows: i64 =
+            connection.query_row(&count_sql, params_from_iter(values.iter()), |row| {
+                row.get(0)
+            })?;
 
         let limit_clause = limit.map_or_else(String::new, |limit| format!(" LIMIT {limit}"));
         let list_sql = format!(
@@ -353,12 +352,14 @@ impl Store {
 }
 
 /// Columns of an order as a [`ReportRow`], in [`map_report_row`]'s order.
-const ORDER_ROW_COLUMNS: &str = "0 AS kind, o.created_at_ms AS at_ms, o.out_trade_no AS out_trade_no,
+const ORDER_ROW_COLUMNS: &str =
+    "0 AS kind, o.created_at_ms AS at_ms, o.out_trade_no AS out_trade_no,
     NULL AS out_refund_no, o.transaction_id AS transaction_id, o.body AS body,
     o.total_fee AS amount, o.state AS state, o.terminal AS terminal";
 
 /// Columns of a refund as a [`ReportRow`], in [`map_report_row`]'s order.
-const REFUND_ROW_COLUMNS: &str = "1 AS kind, r.created_at_ms AS at_ms, r.out_trade_no AS out_trade_no,
+const REFUND_ROW_COLUMNS: &str =
+    "1 AS kind, r.created_at_ms AS at_ms, r.out_trade_no AS out_trade_no,
     r.out_refund_no AS out_refund_no, o.transaction_id AS transaction_id, o.body AS body,
     r.refund_fee AS amount, r.state AS state, o.terminal AS terminal";
 

@@ -80,7 +80,13 @@ pub fn insert_refund(
             "INSERT INTO refunds (out_refund_no, out_trade_no, refund_fee, total_fee, nonce_str,
                  state, created_at_ms, updated_at_ms)
              SELECT ?1, ?2, ?3, total_fee, 'nonce', ?4, ?5, ?5 FROM orders WHERE out_trade_no = ?2",
-            params![out_refund_no, out_trade_no, refund_fee, state, created_at_ms],
+            params![
+                out_refund_no,
+                out_trade_no,
+                refund_fee,
+                state,
+                created_at_ms
+            ],
         )
         .unwrap();
 }

@@ -96,15 +96,19 @@ impl ManagerState {
 
         ui.horizontal(|ui| {
             let from_label = ui.label(texts.from_label);
-            ui.add(DatePickerButton::new(&mut filters.from)
+            ui.add(
+                DatePickerButton::new(&mut filters.from)
                     .id_salt("manager_from")
-                    .show_icon(false))
-                .labelled_by(from_label.id);
+                    .show_icon(false),
+            )
+            .labelled_by(from_label.id);
             let to_label = ui.label(texts.to_label);
-            ui.add(DatePickerButton::new(&mut filters.to)
+            ui.add(
+                DatePickerButton::new(&mut filters.to)
                     .id_salt("manager_to")
-                    .show_icon(false))
-                .labelled_by(to_label.id);
+                    .show_icon(false),
+            )
+            .labelled_by(to_label.id);
             if ui.button(texts.today_button).clicked() {
                 let today = to_picker_date(chrono::Local::now().date_naive());
                 filters.from = today;
