@@ -4,7 +4,7 @@
 //!
 //! The file is generated once into `target/bench-data/` and reused while its date matches.
 //! Three numbers are printed: the day view's load (the listing, totals and hours the manager
-//! screen asks for), a year's totals and hours, and one frame of the manager screen while the
+//! screen requests), a year's totals and hours, and one frame of the manager screen while the
 //! day's table scrolls, stepped by the egui_kittest harness without a GPU (layout,
 //! tessellation and the accessibility tree, but no rendering).
 

@@ -18,7 +18,7 @@ pub const MAX_PIN_DIGITS: usize = 12;
 /// PBKDF2 rounds for a new hash: OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256.
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
 
-/// Fewest rounds a stored hash may use; a file with fewer is rejected as tampered or broken.
+/// Minimum rounds a stored hash may use; a file with fewer is rejected as tampered or broken.
 pub const MIN_PBKDF2_ITERATIONS: u32 = 10_000;
 
 /// Most rounds a stored hash may use, so a hand-edited file cannot stall the app.

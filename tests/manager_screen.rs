@@ -141,7 +141,7 @@ fn screen(pin_set: bool) -> Screen {
 }
 
 impl Screen {
-    /// Runs the screen's manager commands on the backend and shows the answers, until the
+    /// Runs the screen's manager commands on the backend and shows the updates, until the
     /// screen sends no more.
     fn pump(&mut self) {
         for _ in 0..10 {
@@ -278,7 +278,7 @@ fn filter_and_search_narrow_the_table() {
 }
 
 #[test]
-fn bad_amount_filter_shows_a_message_and_keeps_rows() {
+fn bad_amount_filter_keeps_rows() {
     let mut screen = screen(true);
     screen.unlock();
     screen.type_into("最低金额（元）", "abc");
@@ -323,7 +323,7 @@ fn detail_panel_shows_history_and_notifications() {
 }
 
 #[test]
-fn csv_export_writes_the_file_and_shows_its_path() {
+fn csv_export_shows_saved_path() {
     let mut screen = screen(true);
     screen.unlock();
     screen.harness.get_by_label("导出 CSV").click();

@@ -29,7 +29,7 @@ fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()
 }
 
-/// A database with two paid orders at 09:00 and 14:00, one refunded in part.
+/// Seeds a database with two paid orders at 09:00 and 14:00, one refunded in part.
 fn seeded_store(dir: &std::path::Path) -> Store {
     let path = dir.join("pos.sqlite3");
     let store = Store::open(&path).unwrap();

@@ -22,8 +22,8 @@ fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()
 }
 
-/// A day with five orders inside it, one just before and one at the next midnight, and
-/// refunds of two of them.
+/// Seeds a day with six orders inside it, one just before it and one at the next midnight,
+/// and three refunds, one of them failed.
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pos.sqlite3");

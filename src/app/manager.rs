@@ -20,7 +20,8 @@ use crate::report::{
 use crate::store::{ListQuery, Store};
 use crate::ui::bridge::{ExportKind, ManagerCommand, ManagerUpdate};
 
-/// What the manager commands need, and the PIN lockout and session state.
+/// The store, files and printer of the manager commands, with the PIN lockout and session
+/// state.
 pub struct ManagerBackend {
     store: Store,
     /// The configuration file holding `[manager] pin_hash`; read at every PIN check so a PIN
@@ -54,7 +55,7 @@ impl ManagerBackend {
         }
     }
 
-    /// Runs one command and returns its answer; [`ManagerCommand::Lock`] has none.
+    /// Runs one command and returns its update; [`ManagerCommand::Lock`] has none.
     pub fn handle(&self, command: ManagerCommand) -> Option<ManagerUpdate> {
         if command == ManagerCommand::Lock {
             self.unlocked.store(false, Ordering::SeqCst);

@@ -63,7 +63,7 @@ fn push_record(text: &mut String, cells: impl IntoIterator<Item = String>) {
     text.push_str("\r\n");
 }
 
-/// Appends one cell, quoted when it holds a comma, a quote, a line break or edge spaces.
+/// Appends one cell, quoted when it contains a comma, a quote, a line break or edge spaces.
 fn push_cell(text: &mut String, cell: &str) {
     let needs_quotes =
         cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ');

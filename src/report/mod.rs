@@ -23,7 +23,7 @@ pub use day_end::{
 };
 pub use xlsx::rows_to_xlsx;
 
-/// Longest range a report covers, in days: a year and a day, so a leap year fits.
+/// Maximum range a report covers, in days: a year and a day, so a leap year fits.
 pub const MAX_RANGE_DAYS: i64 = 367;
 
 /// Format of report times: `2024-05-01 14:03:07`, local time.

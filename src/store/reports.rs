@@ -1,8 +1,8 @@
 //! Read-only queries for the manager's view and the day-end report: orders and refunds in a
 //! time range, totals, takings per hour, and one order's history.
 //!
-//! Time basis: an order belongs to the range that holds its `created_at_ms` (the moment the
-//! counter took it), and a refund to the range that holds its own `created_at_ms`. A sale paid
+//! Time basis: an order belongs to the range that contains its `created_at_ms` (the moment the
+//! counter took it), and a refund to the range that contains its own `created_at_ms`. A sale paid
 //! a few minutes after midnight therefore counts on the day it was rung up. Ranges are
 //! half-open, `[from_ms, to_ms)`, in Unix milliseconds; callers turn local dates into them.
 
@@ -11,7 +11,7 @@ use rusqlite::{Row, params_from_iter, types::Value};
 use super::{OrderState, Store, StoreError};
 use crate::money::Fen;
 
-/// Most rows one listing returns. A day holds a few thousand; a longer range is cut here and
+/// Most rows one listing returns. A day has a few thousand; a longer range is cut here and
 /// [`Listing::total_rows`] says how many matched.
 pub const MAX_LIST_ROWS: usize = 20_000;
 
@@ -22,9 +22,9 @@ const HOUR_MS: i64 = 3_600_000;
 /// against the takings. `failed` and `refundclose` do not.
 const COUNTED_REFUND_STATES: &str = "'requested', 'processing', 'success', 'change'";
 
-/// Pins range queries to the time index of migration 5. Without statistics SQLite's planner
-/// guesses that `state IN (...)` is selective and picks the state index, which reads every
-/// paid order ever made; a range is always the narrower cut.
+/// Pins range queries to the time index of migration 5. Without statistics, SQLite's planner
+/// guesses that `state IN (...)` is selective and picks the state index. That index reads
+/// every paid order ever made, so the time range is the narrower cut.
 const ORDERS_BY_TIME: &str = "INDEXED BY orders_created_state_fee";
 const REFUNDS_BY_TIME: &str = "INDEXED BY refunds_created_state_fee";
 
@@ -38,7 +38,7 @@ pub struct TimeRange {
     pub to_ms: i64,
 }
 
-/// Which rows a listing includes.
+/// The kinds of rows a listing includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RowFilter {
     /// Orders in any state, and refunds.
@@ -65,7 +65,7 @@ pub enum SortKey {
     Terminal,
 }
 
-/// What to list from a range.
+/// A listing request: state filter, amount range, search text and sort order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListQuery {
     pub filter: RowFilter,

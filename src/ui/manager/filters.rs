@@ -50,7 +50,7 @@ impl Filters {
         (from, to)
     }
 
-    /// Builds the store query, or fails when an amount field holds something other than a
+    /// Builds the store query, or fails when an amount field contains something other than a
     /// yuan amount.
     pub(super) fn query(&self) -> Result<ListQuery, ()> {
         let amount = |text: &str| -> Result<Option<Fen>, ()> {
@@ -71,7 +71,7 @@ impl Filters {
     }
 }
 
-/// Converts a picker date to chrono's; the picker only holds real dates, so the fallback to
+/// Converts a picker date to chrono's; the picker only contains real dates, so the fallback to
 /// the Unix epoch's date is unreachable in practice.
 fn from_picker_date(date: Date) -> NaiveDate {
     NaiveDate::from_ymd_opt(

@@ -1,4 +1,4 @@
-//! Commands the manager screen sends and the updates that answer them. They travel inside
+//! Commands the manager screen sends and the updates sent in reply. They travel inside
 //! [`Command::Manager`](crate::ui::bridge::Command::Manager) and
 //! [`Update::Manager`](crate::ui::bridge::Update::Manager) on the cashier bridge.
 
@@ -96,6 +96,6 @@ pub enum ManagerUpdate {
     Exported { path: String },
     /// The day-end report went to the printer.
     DayEndPrinted,
-    /// A command failed; `detail` says what and why, Chinese then English.
+    /// A command failed; `detail` describes what failed and why, Chinese then English.
     Failed { detail: String },
 }

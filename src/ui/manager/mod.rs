@@ -39,7 +39,7 @@ enum ManagerMessage {
     Failed(String),
 }
 
-/// What the manager chose during a frame.
+/// The manager's choices during one frame.
 #[derive(Debug, Default)]
 pub(crate) struct ManagerOutput {
     /// Commands to send on the bridge, in order.
@@ -49,7 +49,7 @@ pub(crate) struct ManagerOutput {
 }
 
 /// The manager screen's state, kept while the window is open. Leaving the screen locks it,
-/// so the next visit asks for the PIN again.
+/// so the next visit shows the PIN prompt again.
 pub(crate) struct ManagerState {
     unlocked: bool,
     pin_text: String,
@@ -58,7 +58,7 @@ pub(crate) struct ManagerState {
     /// The range and query of the last load sent, to notice when they change.
     sent: Option<(NaiveDate, NaiveDate, ListQuery)>,
     next_request: u64,
-    /// The load whose answer the table waits for; older answers are dropped.
+    /// The load whose result the table waits for. Results of older loads are dropped.
     pending_request: Option<u64>,
     listing: Listing,
     totals: RangeTotals,
@@ -108,7 +108,7 @@ impl ManagerState {
         *self = ManagerState::default();
     }
 
-    /// Applies an answer from the command runner.
+    /// Applies an update from the command runner.
     pub(crate) fn apply(&mut self, update: ManagerUpdate) {
         match update {
             ManagerUpdate::Unlocked => {
@@ -243,15 +243,15 @@ impl ManagerState {
             self.message = None;
         }
         let (from, to) = self.filters.dates();
-        let wanted = (from, to, query);
-        if self.sent.as_ref() == Some(&wanted) {
+        let requested = (from, to, query);
+        if self.sent.as_ref() == Some(&requested) {
             return None;
         }
         let request = self.next_request;
         self.next_request += 1;
         self.pending_request = Some(request);
-        let (from, to, query) = wanted.clone();
-        self.sent = Some(wanted);
+        let (from, to, query) = requested.clone();
+        self.sent = Some(requested);
         Some(ManagerCommand::Load {
             request,
             from,
