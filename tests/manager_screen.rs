@@ -359,3 +359,25 @@ fn leaving_locks_the_screen_again() {
     assert!(!screen.harness.state().manager_unlocked());
     assert!(screen.harness.query_by_label("店长密码").is_some());
 }
+
+#[test]
+fn settings_send_new_manager_pin() {
+    let mut screen = screen(false);
+    screen.harness.get_by_label("设置").click();
+    screen.harness.run();
+    screen.harness.get_by_label("界面").click();
+    screen.harness.run();
+    screen.type_into("店长密码（4–12 位数字）", "1357");
+    screen.harness.get_by_label("保存设置").click();
+    screen.harness.run();
+
+    let mut sent = None;
+    while let Ok(command) = screen.runner.commands.try_recv() {
+        if let Command::SaveSettings(form) = command {
+            sent = Some(form);
+        }
+    }
+    let form = sent.expect("no settings were sent");
+    assert_eq!(form.manager_pin, "1357");
+    assert!(!format!("{form:?}").contains("1357"));
+}

@@ -615,3 +615,57 @@ fn settings_rejected(err: &crate::config::ConfigError) -> Update {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pin::verify_pin;
+
+    fn form(manager_pin: &str) -> SettingsForm {
+        SettingsForm {
+            manager_pin: manager_pin.to_owned(),
+            ..SettingsForm::from_settings(&Settings::default(), crate::i18n::Lang::ZhCn)
+        }
+    }
+
+    fn saved_pin_hash(path: &std::path::Path) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        Settings::parse(&text).unwrap().manager.pin_hash
+    }
+
+    #[test]
+    fn manager_pin_is_saved_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+
+        assert_eq!(
+            save_settings(&form("1357"), Some(&path)),
+            Update::SettingsSaved
+        );
+        let hash = saved_pin_hash(&path);
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("1357"));
+        assert_eq!(verify_pin("1357", &hash), Ok(true));
+
+        // An empty PIN in the form keeps the saved one.
+        assert_eq!(save_settings(&form(""), Some(&path)), Update::SettingsSaved);
+        assert_eq!(saved_pin_hash(&path), hash);
+    }
+
+    #[test]
+    fn malformed_manager_pin_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        assert_eq!(
+            save_settings(&form("1357"), Some(&path)),
+            Update::SettingsSaved
+        );
+        let before = std::fs::read_to_string(&path).unwrap();
+
+        let update = save_settings(&form("12a"), Some(&path));
+        assert!(matches!(
+            update,
+            Update::SettingsRejected { ref key, .. } if key == "manager.pin_hash"
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    }
+}
