@@ -136,7 +136,7 @@ impl DayEndReport {
         for hour in active_hours {
             let mut right = format!("{}笔 {}", hour.paid_count, yuan(hour.gross));
             if hour.refunds.fen() > 0 {
-                right.push_str(&format!(" 退-{}", hour.refunds));
+                right.push_str(&format!(" 退￥{}", hour.refunds));
             }
             blocks.push(Block::Row {
                 left: format!("{:02}:00-{:02}:00", hour.hour, hour.hour + 1),
