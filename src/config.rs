@@ -35,6 +35,17 @@ pub struct Settings {
     pub ui: UiSettings,
     /// Absent or `kind = "none"`: receipts are only saved as PDF files.
     pub printer: crate::printer::PrinterSettings,
+    /// The store manager's screen.
+    pub manager: ManagerSettings,
+}
+
+/// The store manager's screen (`[manager]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ManagerSettings {
+    /// The manager PIN as `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>` (see
+    /// [`crate::pin`]); empty when no PIN is set, which keeps the manager screen closed.
+    pub pin_hash: String,
 }
 
 /// The shop as printed on receipts and sent as `device_info`.

@@ -3,6 +3,13 @@
 //! Fixed texts live in one [`Texts`] table per language; texts that include values (amounts,
 //! gateway codes) are built by functions such as [`amount_error_text`] and [`problem_text`].
 
+mod manager;
+
+pub use manager::{
+    ManagerTexts, exported_text, manager_failed_text, pin_locked_text, pin_rejected_text,
+    rows_cut_text, state_name,
+};
+
 use crate::money::{AmountError, Fen, MAX_AMOUNT_FEN};
 use crate::orders::RefundError;
 use crate::store::{RefundRequestError, RefundState};

@@ -1,6 +1,7 @@
 //! Wiring: starts the store, gateway client, notification listener and (in demo mode) the
 //! embedded gateway simulator, and runs the cashier screen's commands.
 
+mod manager;
 mod refunds;
 mod runner;
 mod scan_sales;
@@ -20,6 +21,7 @@ use crate::protocol::{ApiKey, Merchant, SignType};
 use crate::simulator::{self, SimulatorConfig, SimulatorHandle};
 use crate::store::Store;
 
+pub use manager::ManagerBackend;
 pub use refunds::{configured_refund_client, start_demo_secapi};
 pub use runner::{error_chain, run_commands};
 

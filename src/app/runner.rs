@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc};
 
-use super::Services;
+use super::{ManagerBackend, Services};
 use crate::config::{MerchantSettings, Settings};
 use crate::gateway::GatewayError;
 use crate::money::Fen;
@@ -14,7 +14,8 @@ use crate::orders::{ChargeError, LifecycleError, PaymentService};
 use crate::printer::PrinterSettings;
 use crate::store::{CatalogueError, OrderState, ProductDraft, Store};
 use crate::ui::bridge::{
-    BRIDGE_CHANNEL_CAPACITY, Command, OpenOrder, Problem, RunnerBridge, SettingsForm, Update,
+    BRIDGE_CHANNEL_CAPACITY, Command, ManagerUpdate, OpenOrder, Problem, RunnerBridge,
+    SettingsForm, Update,
 };
 
 /// How often the screen's order is re-read from the store, besides being woken by events.
@@ -50,6 +51,14 @@ pub async fn run_commands(
         Arc::clone(&repaint),
     ));
     let (store_commands, store_queue) = mpsc::channel(BRIDGE_CHANNEL_CAPACITY);
+    let options = services.service.options();
+    let manager = Arc::new(ManagerBackend::new(
+        services.service.store().clone(),
+        settings_file.clone(),
+        options.receipt_dir.clone(),
+        options.printer.clone(),
+        options.merchant_name.clone(),
+    ));
     tokio::spawn(run_store_commands(
         store_queue,
         Arc::clone(&services),
@@ -62,6 +71,27 @@ pub async fn run_commands(
 
     while let Some(command) = bridge.commands.recv().await {
         tracing::debug!(?command, "cashier command");
+        if let Command::Manager(command) = command {
+            let manager = Arc::clone(&manager);
+            let reporter = Reporter {
+                updates: bridge.updates.clone(),
+                repaint: Arc::clone(&repaint),
+            };
+            tokio::spawn(async move {
+                let answer = tokio::task::spawn_blocking(move || manager.handle(command)).await;
+                match answer {
+                    Ok(Some(update)) => reporter.send(Update::Manager(update)).await,
+                    Ok(None) => {}
+                    Err(err) => {
+                        tracing::error!(error = %err, "manager command task failed");
+                        let detail = err.to_string();
+                        let update = ManagerUpdate::Failed { detail };
+                        reporter.send(Update::Manager(update)).await;
+                    }
+                }
+            });
+            continue;
+        }
         if is_store_command(&command) {
             if store_commands.send(command).await.is_err() {
                 tracing::error!("the catalogue task stopped; catalogue commands are dropped");
@@ -251,7 +281,8 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
         | Command::SaveCart(_)
         | Command::SaveProduct(_)
         | Command::DeleteProduct { .. }
-        | Command::SaveSettings(_) => {
+        | Command::SaveSettings(_)
+        | Command::Manager(_) => {
             tracing::error!("catalogue command reached the payment task; it was dropped");
         }
     }
@@ -448,7 +479,8 @@ fn run_store_command(
         | Command::CheckPayment { .. }
         | Command::ListOpenOrders
         | Command::PrintCheckoutSlip { .. }
-        | Command::PrintTestPage => Vec::new(),
+        | Command::PrintTestPage
+        | Command::Manager(_) => Vec::new(),
     }
 }
 
@@ -553,6 +585,17 @@ fn save_settings(
     settings.ui.customer_display = form.customer_display;
     settings.printer =
         PrinterSettings::try_from(form.printer_config()).map_err(|err| settings_rejected(&err))?;
+    if !form.manager_pin.is_empty() {
+        match crate::pin::hash_pin(&form.manager_pin) {
+            Ok(pin_hash) => settings.manager.pin_hash = pin_hash,
+            Err(err) => {
+                return Err(Update::SettingsRejected {
+                    key: "manager.pin_hash".to_owned(),
+                    reason: err.to_string(),
+                });
+            }
+        }
+    }
     settings.merchant = if form.merchant_enabled {
         let saved_key = settings.merchant.as_ref().map(|m| m.api_key.clone());
         // The form has no field for it, so a saved scan_url is kept.
@@ -604,5 +647,53 @@ fn settings_rejected(err: &crate::config::ConfigError) -> Update {
             key: String::new(),
             reason: error_chain(other),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pin::verify_pin;
+
+    fn form(manager_pin: &str) -> SettingsForm {
+        SettingsForm {
+            manager_pin: manager_pin.to_owned(),
+            ..SettingsForm::from_settings(&Settings::default(), crate::i18n::Lang::ZhCn)
+        }
+    }
+
+    fn saved_pin_hash(path: &std::path::Path) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        Settings::parse(&text).unwrap().manager.pin_hash
+    }
+
+    #[test]
+    fn manager_pin_is_saved_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+
+        assert!(save_settings(&form("1357"), Some(&path)).is_ok());
+        let hash = saved_pin_hash(&path);
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("1357"));
+        assert_eq!(verify_pin("1357", &hash), Ok(true));
+
+        // An empty PIN in the form keeps the saved one.
+        assert!(save_settings(&form(""), Some(&path)).is_ok());
+        assert_eq!(saved_pin_hash(&path), hash);
+    }
+
+    #[test]
+    fn malformed_manager_pin_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        assert!(save_settings(&form("1357"), Some(&path)).is_ok());
+        let before = std::fs::read_to_string(&path).unwrap();
+
+        let update = save_settings(&form("12a"), Some(&path));
+        assert!(matches!(
+            update,
+            Err(Update::SettingsRejected { ref key, .. }) if key == "manager.pin_hash"
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
     }
 }

@@ -105,6 +105,7 @@ pub async fn run_headless(
         CliCommand::RefundQuery { number } => {
             super::refund::refund_query(&settings, &dirs, &number).await
         }
+        CliCommand::Report(args) => super::report::run_report(args, &settings, &dirs).await,
         CliCommand::PrintSlip { out_trade_no, pdf } => {
             print_slip(&settings, &dirs, &out_trade_no, pdf).await
         }

@@ -5,6 +5,7 @@ mod bill;
 mod commands;
 mod product_qr;
 mod refund;
+mod report;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ pub use bill::{EXIT_BILL_CREATING, EXIT_BILL_DIFFERENCES, EXIT_NO_BILL};
 pub use commands::run_headless;
 pub use product_qr::{SheetKind, Switch, product_key};
 pub use refund::EXIT_REFUND_PENDING;
+pub use report::{ReportArgs, ReportFormat};
 
 /// Exit code of `charge --wait` when the order ended unpaid (closed, expired or failed), and
 /// of `close` when the order could not be closed because it is paid.
@@ -161,6 +163,8 @@ pub enum CliCommand {
         /// An out_refund_no (one refund) or out_trade_no (every refund of the order)
         number: String,
     },
+    /// Write the orders of a date range as CSV or XLSX, or the day-end report (日结报表) as PDF
+    Report(ReportArgs),
     /// Print a paid order's receipt again, as it was first printed
     Reprint {
         out_trade_no: String,

@@ -127,3 +127,25 @@ pub async fn print_test_page(settings: &PrinterSettings) -> Result<(), PrintErro
         .await
         .map_err(|source| PrintError::TaskFailed { source })?
 }
+
+/// Renders `blocks` for the configured printer (ESC/POS, or a PDF for a CUPS PDF queue) and
+/// sends them, on the calling thread, without the cash drawer pulse. Reports such as the
+/// day-end report print through it.
+pub(crate) fn print_blocks_blocking(
+    settings: &PrinterSettings,
+    blocks: &[receipt::content::Block],
+    title: &str,
+) -> Result<(), PrintError> {
+    let job = match settings.target() {
+        PrinterTarget::None => return Err(PrintError::NotConfigured),
+        PrinterTarget::CupsPdf { .. } => {
+            PrintJob::Pdf(receipt::render_blocks_pdf(blocks, settings.paper(), title)?)
+        }
+        _ => PrintJob::EscPos(escpos::encode_blocks(
+            blocks,
+            &escpos_options(settings),
+            false,
+        )?),
+    };
+    send_job_blocking(settings, &job)
+}

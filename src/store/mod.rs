@@ -5,6 +5,7 @@ mod catalogue;
 mod migrations;
 mod orders;
 mod refunds;
+mod reports;
 mod scan_orders;
 mod writer;
 
@@ -24,6 +25,10 @@ pub use orders::{
 };
 pub use refunds::{
     NewRefund, RefundOutcome, RefundRecord, RefundRequestError, RefundSettled, RefundState,
+};
+pub use reports::{
+    HourTakings, ListQuery, Listing, MAX_LIST_ROWS, NotificationSummary, OrderDetail, OrderEvent,
+    RangeTotals, ReportRow, RowFilter, RowKind, SortKey, TimeRange,
 };
 pub use writer::{AuditDraft, AuditVerdict, JobOutcome, MAX_BATCH_JOBS, PaymentWriter};
 

@@ -11,6 +11,7 @@ use crate::money::Fen;
 use crate::printer::PrinterConfig;
 use crate::protocol::SignType;
 use crate::store::{Product, ProductDraft, SavedCart};
+pub use crate::ui::manager::{ExportKind, ManagerCommand, ManagerUpdate};
 
 /// Capacity of each direction of the UI channel. A cashier produces a few commands a minute,
 /// so a full channel means the other side is stuck, not busy.
@@ -50,6 +51,8 @@ pub enum Command {
     /// Print the printer's test page; answered with [`Update::TestPagePrinted`] or a
     /// [`Problem::Printer`]. Paid receipts print by themselves after the payment.
     PrintTestPage,
+    /// A request from the store manager's screen; see [`ManagerCommand`].
+    Manager(ManagerCommand),
 }
 
 /// The settings screen's fields. The API key is never sent to the screen: `api_key` starts
@@ -75,6 +78,10 @@ pub struct SettingsForm {
     /// The `[printer]` table being edited; `printer_device` holds its `device` path as typed.
     pub printer: PrinterConfig,
     pub printer_device: String,
+    /// A new manager PIN, or empty to keep the saved one.
+    pub manager_pin: String,
+    /// True when the configuration file already has a manager PIN.
+    pub manager_pin_saved: bool,
 }
 
 impl std::fmt::Debug for SettingsForm {
@@ -116,6 +123,8 @@ impl SettingsForm {
             customer_display: settings.ui.customer_display,
             printer: settings.printer.config().clone(),
             printer_device: settings.printer.config().device.display().to_string(),
+            manager_pin: String::new(),
+            manager_pin_saved: !settings.manager.pin_hash.is_empty(),
         }
     }
 
@@ -231,6 +240,8 @@ pub enum Update {
     /// The configuration was not written; `key` names the setting at fault (`merchant.appid`)
     /// or is empty when the file itself failed.
     SettingsRejected { key: String, reason: String },
+    /// An answer to a [`Command::Manager`].
+    Manager(ManagerUpdate),
 }
 
 /// The UI's ends of the two channels.

@@ -99,6 +99,17 @@ impl CashierApp {
             Action::PrintTestPage => {
                 self.send_quietly(Command::PrintTestPage);
             }
+            Action::OpenManager => {
+                if matches!(self.screen, Screen::Entry) {
+                    self.message = None;
+                    self.screen = Screen::Manager;
+                }
+            }
+            Action::CloseManager => {
+                if matches!(self.screen, Screen::Manager) {
+                    self.back_to_entry(None);
+                }
+            }
             Action::CloseSettings => {
                 if matches!(self.screen, Screen::Settings) {
                     self.back_to_entry(None);
@@ -242,7 +253,11 @@ impl CashierApp {
     fn awaiting_out_trade_no(&self) -> Option<String> {
         match &self.screen {
             Screen::Awaiting { order, .. } => Some(order.out_trade_no.clone()),
-            Screen::Entry | Screen::Paid { .. } | Screen::Settings | Screen::ManualCheck => None,
+            Screen::Entry
+            | Screen::Paid { .. }
+            | Screen::Settings
+            | Screen::ManualCheck
+            | Screen::Manager => None,
         }
     }
 

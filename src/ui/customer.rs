@@ -97,7 +97,7 @@ impl CashierApp {
                                 .color(CUSTOMER_TEXT),
                         );
                     }
-                    Screen::Entry | Screen::Settings | Screen::ManualCheck => {
+                    Screen::Entry | Screen::Settings | Screen::ManualCheck | Screen::Manager => {
                         ui.add_space(80.0);
                         ui.label(
                             RichText::new(texts.customer_welcome)

@@ -17,7 +17,8 @@ pub(super) const MIN_BARCODE_DIGITS_IN_AMOUNT: usize = 8;
 impl CashierApp {
     /// Shows the sale screen. Returns the action the cashier chose with the mouse, a touch or
     /// a shortcut: F1 charges, F2 focuses the barcode field, F3 the amount, F4 the discount,
-    /// F8 clears the cart, F10 opens the settings, and Esc clears the barcode and amount.
+    /// F6 opens the manual check, F7 the manager screen, F8 clears the cart, F10 opens the
+    /// settings, and Esc clears the barcode and amount.
     pub(super) fn entry_ui(&mut self, ui: &mut Ui) -> Option<Action> {
         let charging = self.in_flight == Some(InFlight::Charge);
         let mut action = None;
@@ -49,6 +50,8 @@ impl CashierApp {
                 Some(Action::OpenSettings)
             } else if input.key_pressed(Key::F6) {
                 Some(Action::OpenManualCheck)
+            } else if input.key_pressed(Key::F7) {
+                Some(Action::OpenManager)
             } else {
                 None
             }

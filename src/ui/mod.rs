@@ -14,6 +14,7 @@ mod commands;
 mod customer;
 mod entry;
 mod fonts;
+pub mod manager;
 mod manual_check;
 mod paid;
 mod pay_panel;
@@ -97,6 +98,8 @@ pub struct CashierApp {
     cart: Cart,
     catalogue: CatalogueView,
     settings: SettingsState,
+    /// The store manager's screen, kept while the window is open.
+    manager: manager::ManagerState,
     customer_monitor: Option<CustomerMonitor>,
     printer_summary: Option<String>,
     /// True while the cashier window is full screen for the customer (one monitor).
@@ -131,6 +134,8 @@ enum Screen {
     },
     Settings,
     ManualCheck,
+    /// The store manager's screen, behind the manager PIN.
+    Manager,
 }
 
 /// The text fields of the sale screen.
@@ -224,6 +229,8 @@ enum Action {
     CloseManualCheck,
     /// Manual check of a typed or picked `out_trade_no`.
     CheckOrder(String),
+    OpenManager,
+    CloseManager,
 }
 
 /// A key of the on-screen numeric keypad.
@@ -262,6 +269,7 @@ impl CashierApp {
             cart: Cart::default(),
             catalogue: CatalogueView::default(),
             settings: SettingsState::new(settings),
+            manager: manager::ManagerState::default(),
             customer_monitor,
             printer_summary,
             fullscreen: false,
@@ -287,6 +295,7 @@ impl CashierApp {
             Screen::Paid { .. } => "paid",
             Screen::Settings => "settings",
             Screen::ManualCheck => "manual_check",
+            Screen::Manager => "manager",
         }
     }
 
@@ -327,6 +336,7 @@ impl CashierApp {
                     Screen::Paid { .. } => self.paid_ui(ui, now_secs),
                     Screen::Settings => self.settings_ui(ui),
                     Screen::ManualCheck => self.manual_check_ui(ui),
+                    Screen::Manager => self.manager_screen_ui(ui),
                 }
             })
             .inner;

@@ -128,6 +128,16 @@ impl CashierApp {
         if manual_check.clicked() {
             action = Some(Action::OpenManualCheck);
         }
+        let manager = shortcut_button(
+            ui,
+            enabled,
+            RichText::new(self.lang.manager_texts().manager_button),
+            "F7",
+            Vec2::new(120.0, 28.0),
+        );
+        if manager.clicked() {
+            action = Some(Action::OpenManager);
+        }
         action
     }
 

@@ -192,6 +192,23 @@ impl CashierApp {
             texts.customer_display_label,
         );
         ui.label(RichText::new(texts.customer_display_note).weak());
+
+        ui.add_space(12.0);
+        let manager_texts = self.lang.manager_texts();
+        let hint = if self.settings.form.manager_pin_saved {
+            manager_texts.manager_pin_saved_hint
+        } else {
+            manager_texts.manager_pin_missing_hint
+        };
+        let pin_label = ui.label(manager_texts.manager_pin_label);
+        ui.add(
+            TextEdit::singleline(&mut self.settings.form.manager_pin)
+                .password(true)
+                .char_limit(crate::pin::MAX_PIN_DIGITS)
+                .hint_text(hint)
+                .desired_width(FIELD_WIDTH),
+        )
+        .labelled_by(pin_label.id);
     }
 }
 

@@ -141,6 +141,8 @@ impl CashierApp {
                 self.printer_summary = printer_summary;
                 self.settings.form.api_key_saved |= !self.settings.form.api_key.is_empty();
                 self.settings.form.api_key.clear();
+                self.settings.form.manager_pin_saved |= !self.settings.form.manager_pin.is_empty();
+                self.settings.form.manager_pin.clear();
                 self.merchant_name = self.settings.form.shop_name.clone();
                 self.message = Some(Message::SettingsSaved);
             }
@@ -148,6 +150,7 @@ impl CashierApp {
                 self.settings.saving = false;
                 self.message = Some(Message::SettingsRejected { key, reason });
             }
+            Update::Manager(update) => self.manager.apply(update),
         }
     }
 

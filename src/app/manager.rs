@@ -1,0 +1,217 @@
+//! Runs the manager screen's commands: checks the manager PIN against the configuration file,
+//! queries the store, writes exports and prints the day-end report. Every method blocks
+//! (SQLite, PBKDF2, files, the printer), so the runner calls them on the blocking pool.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use super::runner::error_chain;
+use crate::config::Settings;
+use crate::pin::{PinCheck, PinGuard};
+use crate::printer::PrinterSettings;
+use crate::report::{
+    DayEndReport, ReportError, day_end_pdf, local_offset_secs, local_range, print_day_end_blocking,
+    range_file_stem, rows_to_csv, rows_to_xlsx, write_report_file,
+};
+use crate::store::{ListQuery, Store};
+use crate::ui::bridge::{ExportKind, ManagerCommand, ManagerUpdate};
+
+/// The store, files and printer of the manager commands, with the PIN lockout and session
+/// state.
+pub struct ManagerBackend {
+    store: Store,
+    /// The configuration file holding `[manager] pin_hash`; read at every PIN check so a PIN
+    /// changed in the settings screen applies at once. `None`: no PIN, the screen stays shut.
+    settings_file: Option<PathBuf>,
+    export_dir: PathBuf,
+    printer: PrinterSettings,
+    shop_name: String,
+    guard: Mutex<PinGuard>,
+    /// Set by a right PIN and cleared by [`ManagerCommand::Lock`]; data commands need it.
+    unlocked: AtomicBool,
+}
+
+impl ManagerBackend {
+    /// Creates the backend. Exports go to `export_dir` (the receipt folder).
+    pub fn new(
+        store: Store,
+        settings_file: Option<PathBuf>,
+        export_dir: PathBuf,
+        printer: PrinterSettings,
+        shop_name: String,
+    ) -> ManagerBackend {
+        ManagerBackend {
+            store,
+            settings_file,
+            export_dir,
+            printer,
+            shop_name,
+            guard: Mutex::new(PinGuard::default()),
+            unlocked: AtomicBool::new(false),
+        }
+    }
+
+    /// Runs one command and returns its update; [`ManagerCommand::Lock`] has none.
+    pub fn handle(&self, command: ManagerCommand) -> Option<ManagerUpdate> {
+        if command == ManagerCommand::Lock {
+            self.unlocked.store(false, Ordering::SeqCst);
+            return None;
+        }
+        Some(self.handle_request(command))
+    }
+
+    fn handle_request(&self, command: ManagerCommand) -> ManagerUpdate {
+        match command {
+            ManagerCommand::Unlock { pin } => self.unlock(&pin),
+            ManagerCommand::Lock => ManagerUpdate::Failed {
+                detail: String::new(),
+            },
+            _ if !self.unlocked.load(Ordering::SeqCst) => ManagerUpdate::Failed {
+                detail: "请先输入店长密码。Enter the manager PIN first.".to_owned(),
+            },
+            ManagerCommand::Load {
+                request,
+                from,
+                to,
+                query,
+            } => self.load(request, from, to, &query).unwrap_or_else(failed),
+            ManagerCommand::LoadDetail { out_trade_no } => {
+                match self.store.order_detail(&out_trade_no) {
+                    Ok(Some(detail)) => ManagerUpdate::Detail(Box::new(detail)),
+                    Ok(None) => ManagerUpdate::Failed {
+                        detail: format!(
+                            "找不到订单 {out_trade_no}。Order {out_trade_no} was not found."
+                        ),
+                    },
+                    Err(err) => failed(ReportError::Store(err)),
+                }
+            }
+            ManagerCommand::Export {
+                from,
+                to,
+                query,
+                kind,
+            } => self.export(from, to, &query, kind).unwrap_or_else(failed),
+            ManagerCommand::PrintDayEnd { from, to } => {
+                let printed = DayEndReport::load(&self.store, &self.shop_name, from, to)
+                    .and_then(|report| print_day_end_blocking(&report, &self.printer));
+                match printed {
+                    Ok(()) => ManagerUpdate::DayEndPrinted,
+                    Err(err) => failed(err),
+                }
+            }
+        }
+    }
+
+    fn unlock(&self, pin: &str) -> ManagerUpdate {
+        let stored = match self.pin_hash() {
+            Ok(stored) if stored.is_empty() => return ManagerUpdate::PinNotSet,
+            Ok(stored) => stored,
+            Err(detail) => return ManagerUpdate::Failed { detail },
+        };
+        let mut guard = self
+            .guard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match guard.check(pin, &stored, Instant::now()) {
+            Ok(PinCheck::Accepted) => {
+                self.unlocked.store(true, Ordering::SeqCst);
+                tracing::info!("manager screen opened");
+                ManagerUpdate::Unlocked
+            }
+            Ok(PinCheck::Rejected { attempts_left }) => {
+                tracing::warn!(attempts_left, "wrong manager PIN");
+                ManagerUpdate::PinRejected { attempts_left }
+            }
+            Ok(PinCheck::Locked { retry_after_secs }) => {
+                tracing::warn!(retry_after_secs, "manager PIN entry locked");
+                ManagerUpdate::PinLocked { retry_after_secs }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "manager PIN hash in the configuration is invalid");
+                ManagerUpdate::PinHashInvalid
+            }
+        }
+    }
+
+    /// Reads `[manager] pin_hash` from the configuration file; empty when there is no file.
+    fn pin_hash(&self) -> Result<String, String> {
+        let Some(path) = &self.settings_file else {
+            return Ok(String::new());
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Settings::parse(&text)
+                .map(|settings| settings.manager.pin_hash)
+                .map_err(|err| error_chain(&err)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(err) => Err(format!(
+                "无法读取配置文件 {}。Cannot read {}: {err}",
+                path.display(),
+                path.display()
+            )),
+        }
+    }
+
+    fn load(
+        &self,
+        request: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+        query: &ListQuery,
+    ) -> Result<ManagerUpdate, ReportError> {
+        let range = local_range(from, to)?;
+        let listing = self.store.list_range(range, query)?;
+        let totals = self.store.range_totals(range)?;
+        let hours = self
+            .store
+            .takings_by_hour(range, local_offset_secs(range.from_ms))?;
+        Ok(ManagerUpdate::Loaded {
+            request,
+            listing,
+            totals,
+            hours: Box::new(hours),
+        })
+    }
+
+    fn export(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        query: &ListQuery,
+        kind: ExportKind,
+    ) -> Result<ManagerUpdate, ReportError> {
+        let range = local_range(from, to)?;
+        let stem = range_file_stem(from, to);
+        let (name, bytes) = match kind {
+            ExportKind::Csv => (
+                format!("orders-{stem}.csv"),
+                rows_to_csv(&self.store.export_rows(range, query)?),
+            ),
+            ExportKind::Xlsx => {
+                let rows = self.store.export_rows(range, query)?;
+                let totals = self.store.range_totals(range)?;
+                (format!("orders-{stem}.xlsx"), rows_to_xlsx(&rows, &totals)?)
+            }
+            ExportKind::DayEndPdf => {
+                let report = DayEndReport::load(&self.store, &self.shop_name, from, to)?;
+                (format!("day-end-{stem}.pdf"), day_end_pdf(&report)?)
+            }
+        };
+        let path = write_report_file(&self.export_dir, &name, &bytes)?;
+        tracing::info!(path = %path.display(), "manager export written");
+        Ok(ManagerUpdate::Exported {
+            path: path.display().to_string(),
+        })
+    }
+}
+
+fn failed(err: ReportError) -> ManagerUpdate {
+    tracing::error!(error = %error_chain(&err), "manager command failed");
+    ManagerUpdate::Failed {
+        detail: error_chain(&err),
+    }
+}

@@ -1,0 +1,101 @@
+//! Commands the manager screen sends and the updates sent in reply. They travel inside
+//! [`Command::Manager`](crate::ui::bridge::Command::Manager) and
+//! [`Update::Manager`](crate::ui::bridge::Update::Manager) on the cashier bridge.
+
+use chrono::NaiveDate;
+
+use crate::store::{HourTakings, ListQuery, Listing, OrderDetail, RangeTotals};
+
+/// A request from the manager screen.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ManagerCommand {
+    /// Check the manager PIN; answered with [`ManagerUpdate::Unlocked`] or a PIN refusal.
+    Unlock { pin: String },
+    /// End the manager session; later data commands are refused until the next unlock.
+    Lock,
+    /// List the orders and refunds of the local dates `from` to `to` (inclusive) and their
+    /// totals; answered with [`ManagerUpdate::Loaded`] carrying the same `request`.
+    Load {
+        request: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+        query: ListQuery,
+    },
+    /// Load one order's history, notifications and refunds; answered with
+    /// [`ManagerUpdate::Detail`].
+    LoadDetail { out_trade_no: String },
+    /// Write the range as a file in the receipt folder; answered with
+    /// [`ManagerUpdate::Exported`].
+    Export {
+        from: NaiveDate,
+        to: NaiveDate,
+        query: ListQuery,
+        kind: ExportKind,
+    },
+    /// Print the day-end report on the receipt printer; answered with
+    /// [`ManagerUpdate::DayEndPrinted`].
+    PrintDayEnd { from: NaiveDate, to: NaiveDate },
+}
+
+/// Keeps the PIN out of logs: the runner logs every command at debug level.
+impl std::fmt::Debug for ManagerCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManagerCommand::Unlock { .. } => f.write_str("Unlock { pin: <redacted> }"),
+            ManagerCommand::Lock => f.write_str("Lock"),
+            ManagerCommand::Load {
+                request, from, to, ..
+            } => write!(f, "Load {{ request: {request}, from: {from}, to: {to} }}"),
+            ManagerCommand::LoadDetail { out_trade_no } => {
+                write!(f, "LoadDetail {{ out_trade_no: {out_trade_no} }}")
+            }
+            ManagerCommand::Export { from, to, kind, .. } => {
+                write!(f, "Export {{ {kind:?}, from: {from}, to: {to} }}")
+            }
+            ManagerCommand::PrintDayEnd { from, to } => {
+                write!(f, "PrintDayEnd {{ from: {from}, to: {to} }}")
+            }
+        }
+    }
+}
+
+/// The file an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The listed rows as UTF-8 CSV with a byte order mark.
+    Csv,
+    /// The listed rows and the totals as an Excel workbook.
+    Xlsx,
+    /// The day-end report (日结报表) as a PDF.
+    DayEndPdf,
+}
+
+/// An answer to a [`ManagerCommand`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagerUpdate {
+    /// The PIN was right; the manager view opens.
+    Unlocked,
+    /// The PIN was wrong; this many tries remain before the lock.
+    PinRejected { attempts_left: u32 },
+    /// Too many wrong PINs; entry is locked for this many seconds more.
+    PinLocked { retry_after_secs: u64 },
+    /// The configuration has no manager PIN, so the view stays closed.
+    PinNotSet,
+    /// The configuration's PIN hash cannot be read.
+    PinHashInvalid,
+    /// A [`ManagerCommand::Load`] result.
+    Loaded {
+        request: u64,
+        listing: Listing,
+        totals: RangeTotals,
+        hours: Box<[HourTakings; 24]>,
+    },
+    /// A [`ManagerCommand::LoadDetail`] result.
+    Detail(Box<OrderDetail>),
+    /// An export was written to this path.
+    Exported { path: String },
+    /// The day-end report went to the printer.
+    DayEndPrinted,
+    /// A command failed; `detail` describes what failed and why, Chinese then English.
+    Failed { detail: String },
+}
