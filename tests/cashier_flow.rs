@@ -13,6 +13,8 @@ use printer_support::{Behaviour, ONLINE, VirtualPrinter, decode, stored_qr_paylo
 use wxpay_pos::app::{ListenerMode, Services, run_commands, start_services};
 use wxpay_pos::config::{AppDirs, Settings};
 use wxpay_pos::i18n::Lang;
+use wxpay_pos::money::Fen;
+use wxpay_pos::pin::MIN_PBKDF2_ITERATIONS;
 use wxpay_pos::printer::{PrinterTarget, TEST_PAGE_QR_PAYLOAD};
 use wxpay_pos::receipt::PaperWidth;
 use wxpay_pos::store::OrderState;
@@ -447,4 +449,81 @@ fn invalid_printer_address_is_rejected_by_name() {
     assert!(!dir.path().join("config.toml").exists());
     assert!(!services.service.printer().is_enabled());
     assert!(harness.query_by_label("打印测试页").is_some());
+}
+
+#[test]
+fn manager_refunds_and_reconciles_paid_order() {
+    let Running {
+        runtime,
+        dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    let pin_hash = wxpay_pos::pin::hash_pin_with_iterations("2468", MIN_PBKDF2_ITERATIONS).unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!("[manager]\npin_hash = \"{pin_hash}\"\n"),
+    )
+    .unwrap();
+
+    // A paid order of 19.90, made through the real demo gateway.
+    let service = Arc::clone(&services.service);
+    let order = runtime.block_on(service.charge(Fen(1990), "奶茶")).unwrap();
+    services
+        .simulator
+        .as_ref()
+        .unwrap()
+        .pay(&order.out_trade_no)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while service
+        .store()
+        .order(&order.out_trade_no)
+        .unwrap()
+        .unwrap()
+        .state
+        != OrderState::Paid
+    {
+        assert!(Instant::now() < deadline, "order not paid");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    harness.get_by_label("管理").click();
+    harness.run();
+    type_into(&mut harness, "店长密码", "2468");
+    harness.get_by_label("进入").click();
+    harness.run();
+    step_until_label(&mut harness, &order.out_trade_no);
+    harness.get_by_label(&order.out_trade_no).click();
+    harness.run();
+    step_until_label(&mut harness, "申请退款");
+
+    type_into(&mut harness, "退款金额（元）", "5.00");
+    harness.get_by_label("退款给顾客").click();
+    harness.run();
+    step_until_label(&mut harness, "确认原路退还 ￥5.00");
+    harness.get_by_label("确认退款").click();
+    harness.run();
+    step_until_label(&mut harness, "退款 ￥5.00：退款成功");
+
+    let stored = service.store().order(&order.out_trade_no).unwrap().unwrap();
+    assert_eq!(stored.state, OrderState::PartlyRefunded);
+    let refunds = service.store().refunds_for(&order.out_trade_no).unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].refund_fee, Fen(500));
+
+    harness.get_by_label("下载对账单并核对").click();
+    harness.run();
+    step_until_label(&mut harness, "对账：");
+    let today = chrono::Local::now().date_naive();
+    let summary = wxpay_pos::reconcile::latest_reconciliation(service.store(), today)
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.bill_date, today);
+    // The bill is of a Beijing day; it holds this payment and refund only when the local day
+    // is the same day in Beijing.
+    if wxpay_pos::simulator::bill_day(chrono::Utc::now()) == today {
+        assert!(summary.is_clean(), "differences: {:?}", summary.differences);
+        assert!(harness.query_by_label("账单与本地记录一致").is_some());
+    }
 }

@@ -168,10 +168,10 @@ fn report(store: &Store) -> DayEndReport {
     let mut report = DayEndReport::load(store, "测试小店", day(), day()).unwrap();
     report.reconciliation = Some(ReconciliationLine {
         bill_date: "2026-03-10".to_owned(),
-        bill_count: 2,
+        bill_rows: 3,
         bill_total: Fen(125_446),
-        bill_refund_count: 1,
         bill_refunds: Fen(500),
+        matched_count: 3,
         mismatch_count: 0,
         note: "账单与本地一致".to_owned(),
     });

@@ -11,8 +11,12 @@ use chrono::NaiveDate;
 
 use super::runner::error_chain;
 use crate::config::Settings;
+use crate::i18n::{Lang, refund_error_text};
+use crate::orders::PaymentService;
 use crate::pin::{PinCheck, PinGuard};
 use crate::printer::PrinterSettings;
+use crate::reconcile::text::failure_text;
+use crate::reconcile::{differences_csv, latest_reconciliation, reconcile_day};
 use crate::report::{
     DayEndReport, ReportError, day_end_pdf, local_offset_secs, local_range, print_day_end_blocking,
     range_file_stem, rows_to_csv, rows_to_xlsx, write_report_file,
@@ -52,6 +56,71 @@ impl ManagerBackend {
             shop_name,
             guard: Mutex::new(PinGuard::default()),
             unlocked: AtomicBool::new(false),
+        }
+    }
+
+    /// Runs a command that calls WeChat Pay ([`is_gateway_command`]): a refund or a bill
+    /// reconciliation. Like every data command it needs an unlocked session.
+    pub async fn handle_gateway(
+        &self,
+        command: ManagerCommand,
+        service: &PaymentService,
+    ) -> ManagerUpdate {
+        if !self.unlocked.load(Ordering::SeqCst) {
+            return ManagerUpdate::Failed {
+                detail: "请先输入店长密码。Enter the manager PIN first.".to_owned(),
+            };
+        }
+        match command {
+            ManagerCommand::Refund {
+                out_trade_no,
+                amount,
+                reason,
+            } => match service.refund(&out_trade_no, amount, &reason).await {
+                Ok(refund) => {
+                    tracing::info!(
+                        out_trade_no,
+                        out_refund_no = %refund.out_refund_no,
+                        refund_fee = amount.fen(),
+                        "refund made from the manager screen"
+                    );
+                    ManagerUpdate::Refunded {
+                        out_trade_no,
+                        amount,
+                        state: refund.state,
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(out_trade_no, error = %error_chain(&err), "refund failed");
+                    ManagerUpdate::Failed {
+                        detail: format!(
+                            "{} {}",
+                            refund_error_text(Lang::ZhCn, &err),
+                            refund_error_text(Lang::En, &err)
+                        ),
+                    }
+                }
+            },
+            ManagerCommand::Reconcile { date } => {
+                match reconcile_day(service.gateway(), service.store(), date).await {
+                    Ok(summary) => ManagerUpdate::Reconciled(Box::new(summary)),
+                    Err(err) => {
+                        tracing::error!(%date, error = %error_chain(&err), "reconciliation failed");
+                        let detail = match err.bill_failure() {
+                            Some(failure) => format!(
+                                "{} {}",
+                                failure_text(Lang::ZhCn, failure),
+                                failure_text(Lang::En, failure)
+                            ),
+                            None => error_chain(&err),
+                        };
+                        ManagerUpdate::Failed { detail }
+                    }
+                }
+            }
+            other => ManagerUpdate::Failed {
+                detail: format!("{other:?} is not a gateway command"),
+            },
         }
     }
 
@@ -96,6 +165,14 @@ impl ManagerBackend {
                 query,
                 kind,
             } => self.export(from, to, &query, kind).unwrap_or_else(failed),
+            ManagerCommand::ExportDifferences { date } => {
+                self.export_differences(date).unwrap_or_else(failed)
+            }
+            ManagerCommand::Refund { .. } | ManagerCommand::Reconcile { .. } => {
+                ManagerUpdate::Failed {
+                    detail: "this command calls the gateway; use handle_gateway".to_owned(),
+                }
+            }
             ManagerCommand::PrintDayEnd { from, to } => {
                 let printed = DayEndReport::load(&self.store, &self.shop_name, from, to)
                     .and_then(|report| print_day_end_blocking(&report, &self.printer));
@@ -207,6 +284,34 @@ impl ManagerBackend {
             path: path.display().to_string(),
         })
     }
+}
+
+impl ManagerBackend {
+    /// Writes the differences of `date`'s latest reconciliation as CSV in the export folder.
+    fn export_differences(&self, date: NaiveDate) -> Result<ManagerUpdate, ReportError> {
+        let Some(summary) = latest_reconciliation(&self.store, date)? else {
+            return Ok(ManagerUpdate::Failed {
+                detail: format!(
+                    "{date} 还没有对账，请先下载对账单。{date} has not been reconciled yet: download the bill first."
+                ),
+            });
+        };
+        let csv = differences_csv(&summary, Lang::ZhCn);
+        let name = format!("bill-differences-{}.csv", date.format("%Y%m%d"));
+        let path = write_report_file(&self.export_dir, &name, csv.as_bytes())?;
+        tracing::info!(path = %path.display(), "bill differences written");
+        Ok(ManagerUpdate::Exported {
+            path: path.display().to_string(),
+        })
+    }
+}
+
+/// True for the manager commands that call WeChat Pay and so run on the async runtime.
+pub fn is_gateway_command(command: &ManagerCommand) -> bool {
+    matches!(
+        command,
+        ManagerCommand::Refund { .. } | ManagerCommand::Reconcile { .. }
+    )
 }
 
 fn failed(err: ReportError) -> ManagerUpdate {

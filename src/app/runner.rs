@@ -77,6 +77,14 @@ pub async fn run_commands(
                 updates: bridge.updates.clone(),
                 repaint: Arc::clone(&repaint),
             };
+            if super::manager::is_gateway_command(&command) {
+                let service = Arc::clone(&services.service);
+                tokio::spawn(async move {
+                    let update = manager.handle_gateway(command, &service).await;
+                    reporter.send(Update::Manager(update)).await;
+                });
+                continue;
+            }
             tokio::spawn(async move {
                 let answer = tokio::task::spawn_blocking(move || manager.handle(command)).await;
                 match answer {

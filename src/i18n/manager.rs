@@ -55,6 +55,34 @@ pub struct ManagerTexts {
     pub export_pdf_button: &'static str,
     pub print_day_end_button: &'static str,
     pub day_end_printed: &'static str,
+    /// Heading of the refund form in the detail panel.
+    pub refund_title: &'static str,
+    /// Label of the refund amount field.
+    pub refund_amount_label: &'static str,
+    /// Label of the refund reason field.
+    pub refund_reason_label: &'static str,
+    /// The button that asks to refund.
+    pub refund_button: &'static str,
+    /// The button that confirms the refund.
+    pub confirm_refund_button: &'static str,
+    /// The button that drops the refund.
+    pub cancel_refund_button: &'static str,
+    /// Shown while a refund is sent.
+    pub refunding: &'static str,
+    /// Error for a refund amount that does not parse.
+    pub bad_refund_amount: &'static str,
+    /// Heading of the bill reconciliation section.
+    pub reconcile_title: &'static str,
+    /// The button that downloads the bill and reconciles.
+    pub reconcile_button: &'static str,
+    /// Hint that reconciliation needs a single day.
+    pub reconcile_single_day: &'static str,
+    /// Shown while the bill is downloaded and compared.
+    pub reconciling: &'static str,
+    /// The button that exports the differences as CSV.
+    pub export_differences_button: &'static str,
+    /// Shown when the bill and the local records agree.
+    pub reconcile_clean: &'static str,
     pub manager_pin_label: &'static str,
     pub manager_pin_saved_hint: &'static str,
     pub manager_pin_missing_hint: &'static str,
@@ -120,6 +148,20 @@ static MANAGER_ZH_CN: ManagerTexts = ManagerTexts {
     export_pdf_button: "日结报表 PDF",
     print_day_end_button: "打印日结报表",
     day_end_printed: "日结报表已发送到打印机。",
+    refund_title: "申请退款",
+    refund_amount_label: "退款金额（元）",
+    refund_reason_label: "退款原因（可不填）",
+    refund_button: "退款给顾客",
+    confirm_refund_button: "确认退款",
+    cancel_refund_button: "取消",
+    refunding: "正在退款…",
+    bad_refund_amount: "退款金额无效，请输入如 5.00 的金额",
+    reconcile_title: "微信对账",
+    reconcile_button: "下载对账单并核对",
+    reconcile_single_day: "选择单独一天后可以对账",
+    reconciling: "正在下载对账单…",
+    export_differences_button: "导出差异 CSV",
+    reconcile_clean: "账单与本地记录一致",
     manager_pin_label: "店长密码（4–12 位数字）",
     manager_pin_saved_hint: "已设置；留空则不修改",
     manager_pin_missing_hint: "未设置；设置后才能进入管理",
@@ -175,6 +217,20 @@ static MANAGER_EN: ManagerTexts = ManagerTexts {
     export_pdf_button: "Day-end report PDF",
     print_day_end_button: "Print day-end report",
     day_end_printed: "The day-end report was sent to the printer.",
+    refund_title: "Refund this order",
+    refund_amount_label: "Refund amount (yuan)",
+    refund_reason_label: "Reason (optional)",
+    refund_button: "Refund the customer",
+    confirm_refund_button: "Confirm refund",
+    cancel_refund_button: "Cancel",
+    refunding: "Refunding…",
+    bad_refund_amount: "The refund amount is invalid. Type an amount such as 5.00.",
+    reconcile_title: "WeChat bill",
+    reconcile_button: "Download the bill and reconcile",
+    reconcile_single_day: "Pick a single day to reconcile",
+    reconciling: "Downloading the bill…",
+    export_differences_button: "Export differences (CSV)",
+    reconcile_clean: "The bill matches the local records",
     manager_pin_label: "Manager PIN (4–12 digits)",
     manager_pin_saved_hint: "Set; leave empty to keep it",
     manager_pin_missing_hint: "Not set; the manager screen needs one",
@@ -210,6 +266,30 @@ pub fn rows_cut_text(lang: Lang, shown: usize, total: usize) -> String {
         Lang::ZhCn => format!("仅显示前 {shown} 条，共 {total} 条；请缩小日期范围或筛选。"),
         Lang::En => {
             format!("Showing the first {shown} of {total} rows; narrow the dates or filter.")
+        }
+    }
+}
+
+/// Returns the notice after a refund was accepted, with where it stands.
+pub fn refunded_text(
+    lang: Lang,
+    out_trade_no: &str,
+    amount: crate::money::Fen,
+    state: &str,
+) -> String {
+    let state = state_name(lang, state);
+    match lang {
+        Lang::ZhCn => format!("订单 {out_trade_no} 退款 ￥{amount}：{state}"),
+        Lang::En => format!("Order {out_trade_no}, refund of ¥{amount}: {state}"),
+    }
+}
+
+/// Returns the question that confirms a refund of `amount`.
+pub fn confirm_refund_text(lang: Lang, amount: crate::money::Fen) -> String {
+    match lang {
+        Lang::ZhCn => format!("确认原路退还 ￥{amount} 给顾客？退款后不能撤回。"),
+        Lang::En => {
+            format!("Refund ¥{amount} to the customer's WeChat Pay? A refund cannot be undone.")
         }
     }
 }

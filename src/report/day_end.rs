@@ -9,6 +9,7 @@ use crate::money::Fen;
 use crate::printer::PrinterSettings;
 use crate::receipt::content::{Block, Gap, SINGLE_LINE, TextStyle};
 use crate::receipt::{PaperWidth, render_blocks_pdf};
+use crate::reconcile::{ReconciliationSummary, latest_reconciliation};
 use crate::store::{HourTakings, RangeTotals, Store, now_ms};
 
 /// Lines the shop name may take at the top of the report.
@@ -22,17 +23,46 @@ const NOTE_MAX_LINES: usize = 4;
 pub struct ReconciliationLine {
     /// The bill date, `YYYY-MM-DD`.
     pub bill_date: String,
-    /// Successful payments in the bill, and their sum.
-    pub bill_count: i64,
+    /// Trade lines in the bill (payments and refunds), the bill's settled total and its
+    /// refund total.
+    pub bill_rows: i64,
     pub bill_total: Fen,
-    /// Refunds in the bill, and their sum.
-    pub bill_refund_count: i64,
     pub bill_refunds: Fen,
+    /// Payments and refunds that agree between the bill and the local store.
+    pub matched_count: i64,
     /// Orders that differ between the bill and the local store (missing on either side, or
     /// with another amount or state).
     pub mismatch_count: i64,
     /// One line for the reader, such as which order to look at first; may be empty.
     pub note: String,
+}
+
+impl ReconciliationLine {
+    /// Summarizes a saved bill reconciliation for the report. The note says whether the day
+    /// agrees, or names the first difference.
+    pub fn from_summary(summary: &ReconciliationSummary) -> ReconciliationLine {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let note = match summary.differences.first() {
+            None if summary.bill_found => {
+                "账单与本地记录一致 The bill matches the local records".to_owned()
+            }
+            None => "微信无该日账单，本地也无交易 No bill and no local trades".to_owned(),
+            Some(first) => format!(
+                "{} / {}",
+                crate::reconcile::text::difference_text(crate::i18n::Lang::ZhCn, first),
+                crate::reconcile::text::difference_text(crate::i18n::Lang::En, first)
+            ),
+        };
+        ReconciliationLine {
+            bill_date: summary.bill_date.format("%Y-%m-%d").to_string(),
+            bill_rows: count(summary.bill_rows),
+            bill_total: summary.bill_total_fee,
+            bill_refunds: summary.bill_refund_fee,
+            matched_count: count(summary.counts.matched),
+            mismatch_count: count(summary.counts.differences()),
+            note,
+        }
+    }
 }
 
 /// Everything the day-end report shows.
@@ -52,7 +82,8 @@ pub struct DayEndReport {
 
 impl DayEndReport {
     /// Loads the totals and the per-hour takings of the local dates `from` to `to`
-    /// (inclusive) from the store, with no reconciliation line.
+    /// (inclusive) from the store. For a single day it adds the latest saved bill
+    /// reconciliation of that date, taken as WeChat's Beijing-time bill day.
     pub fn load(
         store: &Store,
         shop_name: &str,
@@ -62,6 +93,13 @@ impl DayEndReport {
         let range = local_range(from, to)?;
         let totals = store.range_totals(range)?;
         let hours = store.takings_by_hour(range, local_offset_secs(range.from_ms))?;
+        let reconciliation = if from == to {
+            latest_reconciliation(store, from)?
+                .as_ref()
+                .map(ReconciliationLine::from_summary)
+        } else {
+            None
+        };
         Ok(DayEndReport {
             shop_name: shop_name.to_owned(),
             from,
@@ -69,7 +107,7 @@ impl DayEndReport {
             generated_at_ms: now_ms(),
             totals,
             hours,
-            reconciliation: None,
+            reconciliation,
         })
     }
 
@@ -165,16 +203,13 @@ fn reconciliation_blocks(line: &ReconciliationLine) -> Vec<Block> {
             value: line.bill_date.clone(),
             max_lines: SINGLE_LINE,
         },
-        row("账单收款笔数 Bill payments", line.bill_count.to_string()),
-        row("账单收款总额 Bill total", format!("￥{}", line.bill_total)),
-        row(
-            "账单退款笔数 Bill refunds",
-            line.bill_refund_count.to_string(),
-        ),
+        row("账单笔数 Bill lines", line.bill_rows.to_string()),
+        row("账单应结总额 Bill total", format!("￥{}", line.bill_total)),
         row(
             "账单退款总额 Bill refunded",
             format!("￥{}", line.bill_refunds),
         ),
+        row("一致笔数 Matched", line.matched_count.to_string()),
         row("差异笔数 Mismatches", line.mismatch_count.to_string()),
     ];
     if !line.note.is_empty() {

@@ -1,15 +1,16 @@
 //! The detail panel of one order: its fields, its state history, every payment notification
 //! received for it with the verdict, and its refunds.
 
-use egui::{RichText, ScrollArea, Ui};
+use egui::{RichText, ScrollArea, TextEdit, Ui};
 
-use super::{ManagerCommand, ManagerState};
+use super::{ManagerCommand, ManagerMessage, ManagerState};
 use crate::i18n::{self, Lang};
+use crate::money::Fen;
 use crate::report::local_time_text;
 
 impl ManagerState {
-    /// Shows the selected order's detail, or a hint when none is selected. Returns nothing
-    /// today; the refund action will send its command from here.
+    /// Shows the selected order's detail, or a hint when none is selected, with the refund
+    /// form for a paid order. Returns the refund command once the manager confirms it.
     pub(super) fn detail_ui(&mut self, ui: &mut Ui, lang: Lang) -> Option<ManagerCommand> {
         let texts = lang.manager_texts();
         ui.label(RichText::new(texts.detail_title).size(18.0).strong());
@@ -25,6 +26,16 @@ impl ManagerState {
         let Some(detail) = &self.detail else {
             ui.label(format!("{selected} — {}", texts.loading));
             return None;
+        };
+        let refundable = matches!(detail.row.state.as_str(), "paid" | "partly_refunded");
+        let mut command = None;
+        if refundable {
+            let out_trade_no = detail.row.out_trade_no.clone();
+            command = self.refund_form_ui(ui, lang, out_trade_no);
+            ui.separator();
+        }
+        let Some(detail) = &self.detail else {
+            return command;
         };
 
         ScrollArea::vertical()
@@ -102,6 +113,59 @@ impl ManagerState {
                     ));
                 }
             });
+        command
+    }
+
+    /// Shows the refund form: amount and reason, then a confirmation step. Returns the
+    /// refund command when the manager confirms.
+    fn refund_form_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        out_trade_no: String,
+    ) -> Option<ManagerCommand> {
+        let texts = lang.manager_texts();
+        ui.label(RichText::new(texts.refund_title).strong());
+        if self.refund.sending {
+            ui.label(texts.refunding);
+            return None;
+        }
+
+        if let Some(amount) = self.refund.confirming {
+            ui.label(i18n::confirm_refund_text(lang, amount));
+            let mut command = None;
+            ui.horizontal(|ui| {
+                if ui.button(texts.confirm_refund_button).clicked() {
+                    self.refund.sending = true;
+                    self.refund.confirming = None;
+                    command = Some(ManagerCommand::Refund {
+                        out_trade_no,
+                        amount,
+                        reason: self.refund.reason.trim().to_owned(),
+                    });
+                }
+                if ui.button(texts.cancel_refund_button).clicked() {
+                    self.refund.confirming = None;
+                }
+            });
+            return command;
+        }
+
+        let amount_label = ui.label(texts.refund_amount_label);
+        ui.add(TextEdit::singleline(&mut self.refund.amount_text).desired_width(160.0))
+            .labelled_by(amount_label.id);
+        let reason_label = ui.label(texts.refund_reason_label);
+        ui.add(TextEdit::singleline(&mut self.refund.reason).desired_width(280.0))
+            .labelled_by(reason_label.id);
+        if ui.button(texts.refund_button).clicked() {
+            match Fen::parse_yuan(&self.refund.amount_text) {
+                Ok(amount) => {
+                    self.refund.confirming = Some(amount);
+                    self.message = None;
+                }
+                Err(_) => self.message = Some(ManagerMessage::BadRefundAmount),
+            }
+        }
         None
     }
 }

@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 
-use crate::store::{HourTakings, ListQuery, Listing, OrderDetail, RangeTotals};
+use crate::money::Fen;
+use crate::reconcile::ReconciliationSummary;
+use crate::store::{HourTakings, ListQuery, Listing, OrderDetail, RangeTotals, RefundState};
 
 /// A request from the manager screen.
 #[derive(Clone, PartialEq, Eq)]
@@ -35,6 +37,19 @@ pub enum ManagerCommand {
     /// Print the day-end report on the receipt printer; answered with
     /// [`ManagerUpdate::DayEndPrinted`].
     PrintDayEnd { from: NaiveDate, to: NaiveDate },
+    /// Refund `amount` of a paid order through WeChat Pay; answered with
+    /// [`ManagerUpdate::Refunded`] or [`ManagerUpdate::Failed`].
+    Refund {
+        out_trade_no: String,
+        amount: Fen,
+        reason: String,
+    },
+    /// Download WeChat's bill of the Beijing day `date`, compare it with the local records and
+    /// save the result; answered with [`ManagerUpdate::Reconciled`] or [`ManagerUpdate::Failed`].
+    Reconcile { date: NaiveDate },
+    /// Write the differences of `date`'s latest reconciliation as CSV; answered with
+    /// [`ManagerUpdate::Exported`].
+    ExportDifferences { date: NaiveDate },
 }
 
 /// Keeps the PIN out of logs: the runner logs every command at debug level.
@@ -54,6 +69,19 @@ impl std::fmt::Debug for ManagerCommand {
             }
             ManagerCommand::PrintDayEnd { from, to } => {
                 write!(f, "PrintDayEnd {{ from: {from}, to: {to} }}")
+            }
+            ManagerCommand::Refund {
+                out_trade_no,
+                amount,
+                ..
+            } => write!(
+                f,
+                "Refund {{ out_trade_no: {out_trade_no}, amount_fen: {} }}",
+                amount.fen()
+            ),
+            ManagerCommand::Reconcile { date } => write!(f, "Reconcile {{ date: {date} }}"),
+            ManagerCommand::ExportDifferences { date } => {
+                write!(f, "ExportDifferences {{ date: {date} }}")
             }
         }
     }
@@ -96,6 +124,14 @@ pub enum ManagerUpdate {
     Exported { path: String },
     /// The day-end report went to the printer.
     DayEndPrinted,
+    /// A [`ManagerCommand::Refund`] was accepted; `state` is where the refund stands now.
+    Refunded {
+        out_trade_no: String,
+        amount: Fen,
+        state: RefundState,
+    },
+    /// A [`ManagerCommand::Reconcile`] result, saved.
+    Reconciled(Box<ReconciliationSummary>),
     /// A command failed; `detail` describes what failed and why, Chinese then English.
     Failed { detail: String },
 }

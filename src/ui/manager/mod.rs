@@ -12,6 +12,7 @@ mod detail;
 mod filters;
 mod messages;
 mod pin;
+mod reconcile;
 mod screen;
 mod summary;
 mod table;
@@ -23,7 +24,11 @@ pub use messages::{ExportKind, ManagerCommand, ManagerUpdate};
 
 use super::widgets::shortcut_button;
 use crate::i18n::{self, Lang};
-use crate::store::{HourTakings, ListQuery, Listing, OrderDetail, RangeTotals, RowFilter, SortKey};
+use crate::money::Fen;
+use crate::reconcile::ReconciliationSummary;
+use crate::store::{
+    HourTakings, ListQuery, Listing, OrderDetail, RangeTotals, RefundState, RowFilter, SortKey,
+};
 
 /// A line above the manager view. Texts are looked up at draw time, so a language switch
 /// changes them too.
@@ -36,6 +41,12 @@ enum ManagerMessage {
     BadAmountFilter,
     Exported(String),
     DayEndPrinted,
+    BadRefundAmount,
+    Refunded {
+        out_trade_no: String,
+        amount: Fen,
+        state: RefundState,
+    },
     Failed(String),
 }
 
@@ -69,6 +80,24 @@ pub(crate) struct ManagerState {
     /// An export or print is running.
     busy: bool,
     message: Option<ManagerMessage>,
+    /// The refund form of the detail panel.
+    refund: RefundForm,
+    /// The detail panel must be loaded again (after a refund).
+    reload_detail: bool,
+    /// The last bill reconciliation run from this screen.
+    reconciliation: Option<ReconciliationSummary>,
+    reconciling: bool,
+}
+
+/// The refund form: the typed amount and reason, and the amount awaiting confirmation.
+#[derive(Debug, Default)]
+struct RefundForm {
+    amount_text: String,
+    reason: String,
+    /// Set by the refund button; the refund is sent only after the manager confirms it.
+    confirming: Option<Fen>,
+    /// A refund was sent and its answer has not arrived.
+    sending: bool,
 }
 
 impl Default for ManagerState {
@@ -88,6 +117,10 @@ impl Default for ManagerState {
             detail: None,
             busy: false,
             message: None,
+            refund: RefundForm::default(),
+            reload_detail: false,
+            reconciliation: None,
+            reconciling: false,
         }
     }
 }
@@ -158,7 +191,29 @@ impl ManagerState {
                 self.busy = false;
                 self.message = Some(ManagerMessage::DayEndPrinted);
             }
+            ManagerUpdate::Refunded {
+                out_trade_no,
+                amount,
+                state,
+            } => {
+                self.refund = RefundForm::default();
+                // Reload the table, the totals and the detail to show the refund.
+                self.sent = None;
+                self.reload_detail = true;
+                self.message = Some(ManagerMessage::Refunded {
+                    out_trade_no,
+                    amount,
+                    state,
+                });
+            }
+            ManagerUpdate::Reconciled(summary) => {
+                self.reconciling = false;
+                self.reconciliation = Some(*summary);
+                self.message = None;
+            }
             ManagerUpdate::Failed { detail } => {
+                self.refund.sending = false;
+                self.reconciling = false;
                 self.busy = false;
                 self.checking_pin = false;
                 self.pending_request = None;
@@ -217,7 +272,16 @@ impl ManagerState {
         if let Some(command) = self.load_if_changed() {
             output.commands.push(command);
         }
+        if self.reload_detail {
+            self.reload_detail = false;
+            if let Some(out_trade_no) = self.selected.clone() {
+                output
+                    .commands
+                    .push(ManagerCommand::LoadDetail { out_trade_no });
+            }
+        }
         output.commands.extend(self.summary_ui(ui, lang));
+        output.commands.extend(self.reconcile_ui(ui, lang));
         ui.separator();
 
         let detail_command = egui::Panel::right("manager_detail_panel")
@@ -273,6 +337,15 @@ impl ManagerState {
             ManagerMessage::BadAmountFilter => (texts.bad_amount_filter.to_owned(), true),
             ManagerMessage::Exported(path) => (i18n::exported_text(lang, path), false),
             ManagerMessage::DayEndPrinted => (texts.day_end_printed.to_owned(), false),
+            ManagerMessage::BadRefundAmount => (texts.bad_refund_amount.to_owned(), true),
+            ManagerMessage::Refunded {
+                out_trade_no,
+                amount,
+                state,
+            } => (
+                i18n::refunded_text(lang, out_trade_no, *amount, state.as_str()),
+                *state == RefundState::Failed,
+            ),
             ManagerMessage::Failed(detail) => (i18n::manager_failed_text(lang, detail), true),
         };
         let color = if is_error {
