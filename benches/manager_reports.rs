@@ -185,9 +185,8 @@ fn day_view(store: &Store, first_day: NaiveDate) {
         let range = local_range(date, date).unwrap();
         let started = Instant::now();
         let listing = store.list_range(range, &ListQuery::default()).unwrap();
-        let totals = store.range_totals(range).unwrap();
-        let hours = store
-            .takings_by_hour(range, local_offset_secs(range.from_ms))
+        let (totals, hours) = store
+            .range_summary(range, local_offset_secs(range.from_ms))
             .unwrap();
         samples.push(started.elapsed());
         assert!(totals.paid_count > 0 && hours.iter().any(|hour| hour.paid_count > 0));
@@ -218,9 +217,8 @@ fn year_totals(store: &Store, first_day: NaiveDate, today: NaiveDate) {
     let mut paid = 0;
     for _ in 0..YEAR_SAMPLES {
         let started = Instant::now();
-        let totals = store.range_totals(range).unwrap();
-        store
-            .takings_by_hour(range, local_offset_secs(range.from_ms))
+        let (totals, _hours) = store
+            .range_summary(range, local_offset_secs(range.from_ms))
             .unwrap();
         samples.push(started.elapsed());
         paid = totals.paid_count;

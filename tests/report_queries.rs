@@ -338,6 +338,13 @@ fn takings_fall_into_local_hours() {
     assert_eq!(hours[23].gross, Fen(100));
     let summed: i64 = hours.iter().map(|hour| hour.gross.fen()).sum();
     assert_eq!(summed, 6790);
+
+    let (totals, summary_hours) = fixture
+        .store
+        .range_summary(fixture.range, local_offset_secs(fixture.range.from_ms))
+        .unwrap();
+    assert_eq!(summary_hours, hours);
+    assert_eq!(totals, fixture.store.range_totals(fixture.range).unwrap());
 }
 
 #[test]

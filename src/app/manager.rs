@@ -242,10 +242,9 @@ impl ManagerBackend {
     ) -> Result<ManagerUpdate, ReportError> {
         let range = local_range(from, to)?;
         let listing = self.store.list_range(range, query)?;
-        let totals = self.store.range_totals(range)?;
-        let hours = self
+        let (totals, hours) = self
             .store
-            .takings_by_hour(range, local_offset_secs(range.from_ms))?;
+            .range_summary(range, local_offset_secs(range.from_ms))?;
         Ok(ManagerUpdate::Loaded {
             request,
             listing,

@@ -91,8 +91,7 @@ impl DayEndReport {
         to: NaiveDate,
     ) -> Result<DayEndReport, ReportError> {
         let range = local_range(from, to)?;
-        let totals = store.range_totals(range)?;
-        let hours = store.takings_by_hour(range, local_offset_secs(range.from_ms))?;
+        let (totals, hours) = store.range_summary(range, local_offset_secs(range.from_ms))?;
         let reconciliation = if from == to {
             latest_reconciliation(store, from)?
                 .as_ref()
