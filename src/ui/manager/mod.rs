@@ -290,7 +290,14 @@ impl ManagerState {
             .show(ui, |ui| self.detail_ui(ui, lang))
             .inner;
         output.commands.extend(detail_command);
-        if let Some(command) = self.table_ui(ui, lang) {
+        // The columns are wider than a small window; the table scrolls sideways inside its
+        // own clip rect instead of running under the detail panel.
+        let table_command = egui::ScrollArea::horizontal()
+            .id_salt("manager_table_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.table_ui(ui, lang))
+            .inner;
+        if let Some(command) = table_command {
             output.commands.push(command);
         }
         output
