@@ -732,15 +732,7 @@ async fn simulator_applies_wechat_refund_rules() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_refunds_through_embedded_tls_port() {
     let dir = tempfile::tempdir().unwrap();
-    let dirs = wxpay_pos::config::AppDirs {
-        config_file: dir.path().join("config.toml"),
-        data_dir: dir.path().join("data"),
-    };
-    let settings = wxpay_pos::config::Settings::default();
-    let services =
-        wxpay_pos::app::start_services(&settings, &dirs, wxpay_pos::app::ListenerMode::Serve)
-            .await
-            .unwrap();
+    let services = start_demo(dir.path()).await;
     let secapi = services
         .secapi
         .as_ref()
@@ -749,70 +741,30 @@ async fn demo_mode_refunds_through_embedded_tls_port() {
     assert_eq!(services.refund_setup_error, None);
 
     let service = Arc::clone(&services.service);
-    let order = service.charge(Fen(1990), "演示退款").await.unwrap();
-    let simulator = services.simulator.as_ref().unwrap();
-    simulator.pay(&order.out_trade_no).unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while service
-        .order(&order.out_trade_no)
-        .await
-        .unwrap()
-        .unwrap()
-        .state
-        != OrderState::Paid
-    {
-        assert!(tokio::time::Instant::now() < deadline, "order not paid");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let out_trade_no = paid_demo_order(&services, Fen(1990)).await;
 
     let refund = service
-        .refund(&order.out_trade_no, Fen(1990), "演示")
+        .refund(&out_trade_no, Fen(1990), "演示")
         .await
         .unwrap();
     assert_eq!(refund.state, RefundState::Success);
     assert_eq!(
-        service
-            .order(&order.out_trade_no)
-            .await
-            .unwrap()
-            .unwrap()
-            .state,
+        service.order(&out_trade_no).await.unwrap().unwrap().state,
         OrderState::Refunded
     );
+    let simulator = services.simulator.as_ref().unwrap();
     assert_eq!(simulator.state().refunds().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partial_refund_reconciles_with_daily_bill() {
     let dir = tempfile::tempdir().unwrap();
-    let dirs = wxpay_pos::config::AppDirs {
-        config_file: dir.path().join("config.toml"),
-        data_dir: dir.path().join("data"),
-    };
-    let settings = wxpay_pos::config::Settings::default();
-    let services =
-        wxpay_pos::app::start_services(&settings, &dirs, wxpay_pos::app::ListenerMode::Serve)
-            .await
-            .unwrap();
+    let services = start_demo(dir.path()).await;
     let service = Arc::clone(&services.service);
-    let simulator = services.simulator.as_ref().unwrap();
+    let out_trade_no = paid_demo_order(&services, Fen(1990)).await;
 
-    let order = service.charge(Fen(1990), "对账退款").await.unwrap();
-    simulator.pay(&order.out_trade_no).unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while service
-        .order(&order.out_trade_no)
-        .await
-        .unwrap()
-        .unwrap()
-        .state
-        != OrderState::Paid
-    {
-        assert!(tokio::time::Instant::now() < deadline, "order not paid");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
     let refund = service
-        .refund(&order.out_trade_no, Fen(500), "部分退款")
+        .refund(&out_trade_no, Fen(500), "部分退款")
         .await
         .unwrap();
     assert_eq!(refund.state, RefundState::Success);
@@ -830,4 +782,42 @@ async fn partial_refund_reconciles_with_daily_bill() {
     assert_eq!(summary.bill_total_fee, Fen(1990));
     assert_eq!(summary.bill_refund_fee, Fen(500));
     assert!(summary.is_clean(), "differences: {:?}", summary.differences);
+}
+
+/// Starts the app's services in demo mode with their files under `dir`.
+async fn start_demo(dir: &std::path::Path) -> wxpay_pos::app::Services {
+    let dirs = wxpay_pos::config::AppDirs {
+        config_file: dir.join("config.toml"),
+        data_dir: dir.join("data"),
+    };
+    let settings = wxpay_pos::config::Settings::default();
+    wxpay_pos::app::start_services(&settings, &dirs, wxpay_pos::app::ListenerMode::Serve)
+        .await
+        .unwrap()
+}
+
+/// Charges `amount` in demo mode, pays it on the embedded simulator and waits until the
+/// order is recorded as paid. Returns its out_trade_no.
+async fn paid_demo_order(services: &wxpay_pos::app::Services, amount: Fen) -> String {
+    let service = &services.service;
+    let order = service.charge(amount, "演示退款").await.unwrap();
+    services
+        .simulator
+        .as_ref()
+        .unwrap()
+        .pay(&order.out_trade_no)
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while service
+        .order(&order.out_trade_no)
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        != OrderState::Paid
+    {
+        assert!(tokio::time::Instant::now() < deadline, "order not paid");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    order.out_trade_no
 }

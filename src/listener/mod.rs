@@ -42,12 +42,18 @@ pub fn router(service: Arc<PaymentService>) -> Router {
         .with_state(service)
 }
 
-async fn notify(State(service): State<Arc<PaymentService>>, request: Request<Body>) -> Response {
-    let remote_addr = request
+/// Returns the peer's address for the audit log, or `unknown` when the server was started
+/// without connection info.
+fn remote_addr(request: &Request<Body>) -> String {
+    request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.to_string())
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn notify(State(service): State<Arc<PaymentService>>, request: Request<Body>) -> Response {
+    let remote_addr = remote_addr(&request);
 
     if request.uri().path() != NOTIFY_PATH {
         return xml_response(StatusCode::NOT_FOUND, notify_reply_fail("not found"));

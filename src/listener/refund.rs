@@ -2,11 +2,10 @@
 //! encrypted with a key derived from the API key. It is hardened like the payment endpoint:
 //! POST only, a body size cap, and the strict XML parser that rejects any DOCTYPE.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{Method, Request, StatusCode};
 use axum::response::Response;
 
@@ -21,11 +20,7 @@ pub(super) async fn refund_notify(
     State(service): State<Arc<PaymentService>>,
     request: Request<Body>,
 ) -> Response {
-    let remote_addr = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let remote_addr = super::remote_addr(&request);
 
     if request.method() != Method::POST {
         tracing::warn!(remote_addr, method = %request.method(), "refund notification endpoint got a non-POST request");

@@ -1,11 +1,10 @@
 //! The Native mode-1 scan callback endpoint: WeChat posts here when a customer scans a printed
 //! product QR code, and the reply carries the new order's `prepay_id`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{Method, Request, StatusCode};
 use axum::response::Response;
 
@@ -26,11 +25,7 @@ pub(super) async fn scan_callback(
     State(service): State<Arc<PaymentService>>,
     request: Request<Body>,
 ) -> Response {
-    let remote_addr = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let remote_addr = super::remote_addr(&request);
 
     if request.method() != Method::POST {
         tracing::warn!(remote_addr, method = %request.method(), "scan callback endpoint got a non-POST request");
