@@ -32,7 +32,9 @@ pub struct ManagerBackend {
     /// changed in the settings screen applies at once. `None`: no PIN, the screen stays shut.
     settings_file: Option<PathBuf>,
     export_dir: PathBuf,
-    printer: PrinterSettings,
+    /// The printer for the day-end report; the runner replaces it with the service's printer
+    /// before each command, so a printer saved in the settings applies at once.
+    printer: Mutex<PrinterSettings>,
     shop_name: String,
     guard: Mutex<PinGuard>,
     /// Set by a right PIN and cleared by [`ManagerCommand::Lock`]; data commands need it.
@@ -52,7 +54,7 @@ impl ManagerBackend {
             store,
             settings_file,
             export_dir,
-            printer,
+            printer: Mutex::new(printer),
             shop_name,
             guard: Mutex::new(PinGuard::default()),
             unlocked: AtomicBool::new(false),
@@ -124,6 +126,21 @@ impl ManagerBackend {
         }
     }
 
+    /// Replaces the printer the day-end report goes to.
+    pub fn set_printer(&self, printer: PrinterSettings) {
+        *self
+            .printer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = printer;
+    }
+
+    fn printer(&self) -> PrinterSettings {
+        self.printer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
     /// Runs one command and returns its update; [`ManagerCommand::Lock`] has none.
     pub fn handle(&self, command: ManagerCommand) -> Option<ManagerUpdate> {
         if command == ManagerCommand::Lock {
@@ -175,7 +192,7 @@ impl ManagerBackend {
             }
             ManagerCommand::PrintDayEnd { from, to } => {
                 let printed = DayEndReport::load(&self.store, &self.shop_name, from, to)
-                    .and_then(|report| print_day_end_blocking(&report, &self.printer));
+                    .and_then(|report| print_day_end_blocking(&report, &self.printer()));
                 match printed {
                     Ok(()) => ManagerUpdate::DayEndPrinted,
                     Err(err) => failed(err),

@@ -72,6 +72,7 @@ pub async fn run_commands(
     while let Some(command) = bridge.commands.recv().await {
         tracing::debug!(?command, "cashier command");
         if let Command::Manager(command) = command {
+            manager.set_printer(services.service.printer());
             let manager = Arc::clone(&manager);
             let reporter = Reporter {
                 updates: bridge.updates.clone(),
