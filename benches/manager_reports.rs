@@ -14,7 +14,7 @@ mod report_support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::{Days, Local, NaiveDate};
+use chrono::{Days, NaiveDate};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use rusqlite::{Connection, params};
@@ -38,7 +38,7 @@ const OPEN_MS: i64 = 8 * 3_600_000;
 const OPEN_SPAN_MS: i64 = 14 * 3_600_000;
 
 fn main() {
-    let today = Local::now().date_naive();
+    let today = wxpay_pos::report::report_today();
     let first_day = today.checked_sub_days(Days::new(DAYS as u64 - 1)).unwrap();
     let path = bench_file(today);
     if !path.exists() {
@@ -284,7 +284,9 @@ fn frames(store: Store, path: &Path) {
     let rows = harness.state().manager_row_count();
     assert!(rows > 1000, "today has {rows} rows");
 
-    let prefix = Local::now().date_naive().format("%Y%m%d").to_string();
+    let prefix = wxpay_pos::report::report_today()
+        .format("%Y%m%d")
+        .to_string();
     let visible_orders = |harness: &Harness<'static, CashierApp>| -> Vec<String> {
         harness
             .query_all_by_label_contains(&prefix)

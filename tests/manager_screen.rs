@@ -5,7 +5,6 @@
 
 mod report_support;
 
-use chrono::Local;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -36,7 +35,7 @@ fn screen(pin_set: bool) -> Screen {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pos.sqlite3");
     let store = Store::open(&path).unwrap();
-    let today = Local::now().date_naive();
+    let today = wxpay_pos::report::report_today();
     let start = local_range(today, today).unwrap().from_ms;
     let connection = Connection::open(&path).unwrap();
     let orders = [
@@ -330,7 +329,7 @@ fn csv_export_shows_saved_path() {
     screen.harness.run();
     screen.pump();
 
-    let today = Local::now().date_naive();
+    let today = wxpay_pos::report::report_today();
     let path = screen
         .dir
         .path()

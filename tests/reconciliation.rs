@@ -16,9 +16,10 @@ use wxpay_pos::protocol::bill::BillType;
 use wxpay_pos::protocol::bill_parse::BillLayout;
 use wxpay_pos::protocol::messages::parse_protocol_time;
 use wxpay_pos::reconcile::{
-    DifferenceKind, ReconciliationSummary, RecordKind, differences_csv, latest_reconciliation,
-    reconcile_bill_text, reconcile_day,
+    DifferenceKind, ReconciliationSummary, RecordKind, differences_csv, latest_full_reconciliation,
+    latest_reconciliation, reconcile_bill_text, reconcile_day,
 };
+use wxpay_pos::report::DayEndReport;
 use wxpay_pos::simulator::{BillPayment, BillRefund, bill_day, render_bill};
 use wxpay_pos::store::{NewOrder, OrderState, PaymentRecord, PaymentSource, Store};
 
@@ -613,4 +614,34 @@ async fn bill_command_exit_codes() {
         i32::from(wxpay_pos::cli::EXIT_BILL_CREATING),
         "{stdout}"
     );
+}
+
+#[test]
+fn day_end_report_uses_latest_all_bill_run() {
+    let fixture = fixture();
+    add_paid(&fixture.store, "D-1", 1990, "20261204101500");
+    let bill = render_bill(
+        BillType::All,
+        BillLayout::Current,
+        &[bill_payment("D-1", 1990, "20261204101500")],
+        &[],
+    );
+    let full = reconcile_bill_text(&fixture.store, day(), BillType::All, Some(&bill)).unwrap();
+    let refunds_only = reconcile_bill_text(&fixture.store, day(), BillType::Refund, None).unwrap();
+    assert!(refunds_only.id > full.id);
+
+    let latest = latest_reconciliation(&fixture.store, day())
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.bill_type, BillType::Refund);
+    let latest_full = latest_full_reconciliation(&fixture.store, day())
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest_full.id, full.id);
+
+    let report = DayEndReport::load(&fixture.store, "测试小店", day(), day()).unwrap();
+    let line = report.reconciliation.unwrap();
+    assert_eq!(line.bill_total, Fen(1990));
+    assert_eq!(line.matched_count, 1);
+    assert_eq!(line.mismatch_count, 0);
 }

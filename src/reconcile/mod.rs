@@ -23,7 +23,7 @@ use crate::store::{Store, StoreError};
 pub use compare::{Comparison, compare};
 pub use csv::{differences_csv, write_differences_csv};
 pub use local::{LocalPayment, LocalRecords, LocalRefund, load_local_records};
-pub use saved::{latest_reconciliation, save_reconciliation};
+pub use saved::{latest_full_reconciliation, latest_reconciliation, save_reconciliation};
 
 /// The kind of disagreement between a bill line and the local records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -82,6 +82,24 @@ pub fn latest_reconciliation(
     store: &Store,
     bill_date: NaiveDate,
 ) -> Result<Option<ReconciliationSummary>, StoreError> {
+    latest_run(store, bill_date, None)
+}
+
+/// Returns the latest saved run of the ALL bill for `bill_date`, the one that covers both
+/// payments and refunds, as the day-end report needs.
+pub fn latest_full_reconciliation(
+    store: &Store,
+    bill_date: NaiveDate,
+) -> Result<Option<ReconciliationSummary>, StoreError> {
+    latest_run(store, bill_date, Some(BillType::All))
+}
+
+fn latest_run(
+    store: &Store,
+    bill_date: NaiveDate,
+    bill_type: Option<BillType>,
+) -> Result<Option<ReconciliationSummary>, StoreError> {
+    let only_type = bill_type.map(BillType::as_str);
     let connection = store.connection();
     let stored_date = bill_date.format(STORED_DATE_FORMAT).to_string();
     let found = connection
@@ -89,8 +107,10 @@ pub fn latest_reconciliation(
             "SELECT id, bill_type, bill_found, bill_layout, bill_rows, bill_total_fee,
                  bill_refund_fee, local_payments, local_refunds, matched, missing_locally,
                  missing_in_bill, amount_mismatch, state_mismatch, created_at_ms
-             FROM bill_reconciliations WHERE bill_date = ?1 ORDER BY id DESC LIMIT 1",
-            params![stored_date],
+             FROM bill_reconciliations
+             WHERE bill_date = ?1 AND (?2 IS NULL OR bill_type = ?2)
+             ORDER BY id DESC LIMIT 1",
+            params![stored_date, only_type],
             |row| {
                 let bill_type: String = row.get(1)?;
                 let layout: Option<String> = row.get(3)?;

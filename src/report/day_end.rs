@@ -9,7 +9,7 @@ use crate::money::Fen;
 use crate::printer::PrinterSettings;
 use crate::receipt::content::{Block, Gap, SINGLE_LINE, TextStyle};
 use crate::receipt::{PaperWidth, render_blocks_pdf};
-use crate::reconcile::{ReconciliationSummary, latest_reconciliation};
+use crate::reconcile::{ReconciliationSummary, latest_full_reconciliation};
 use crate::store::{HourTakings, RangeTotals, Store, now_ms};
 
 /// Lines the shop name may take at the top of the report.
@@ -82,8 +82,8 @@ pub struct DayEndReport {
 
 impl DayEndReport {
     /// Loads the totals and the per-hour takings of the local dates `from` to `to`
-    /// (inclusive) from the store. For a single day it adds the latest saved bill
-    /// reconciliation of that date, taken as WeChat's Beijing-time bill day.
+    /// (inclusive) from the store. For a single day it adds the latest saved reconciliation of
+    /// that day's ALL bill (payments and refunds).
     pub fn load(
         store: &Store,
         shop_name: &str,
@@ -93,7 +93,7 @@ impl DayEndReport {
         let range = local_range(from, to)?;
         let (totals, hours) = store.range_summary(range, local_offset_secs(range.from_ms))?;
         let reconciliation = if from == to {
-            latest_reconciliation(store, from)?
+            latest_full_reconciliation(store, from)?
                 .as_ref()
                 .map(ReconciliationLine::from_summary)
         } else {

@@ -1,8 +1,9 @@
 //! The manager's reports: the orders and refunds of a date range as CSV or XLSX, and the
 //! day-end report (日结报表) as a PDF or an ESC/POS job for the receipt printer.
 //!
-//! Dates are local calendar dates; [`local_range`] turns them into the half-open millisecond
-//! range the store queries take. Every file is written to a temporary name in the target
+//! Dates are calendar days in Beijing time (UTC+8), the day WeChat Pay's bill, receipts and
+//! `time_end` use, whatever the computer's time zone; [`local_range`] turns them into the
+//! half-open millisecond range the store queries take. Every file is written to a temporary name in the target
 //! folder, flushed and renamed, so a reader sees no file or a complete one.
 
 mod csv;
@@ -13,7 +14,9 @@ use std::fs::{self, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{Local, NaiveDate, NaiveTime, TimeZone};
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+
+use crate::protocol::messages::beijing;
 
 use crate::store::{StoreError, TimeRange};
 
@@ -26,7 +29,7 @@ pub use xlsx::rows_to_xlsx;
 /// Maximum range a report covers, in days: a year and a day, so a leap year fits.
 pub const MAX_RANGE_DAYS: i64 = 367;
 
-/// Format of report times: `2024-05-01 14:03:07`, local time.
+/// Format of report times: `2024-05-01 14:03:07`, Beijing time.
 const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// A report that could not be made or saved.
@@ -40,7 +43,7 @@ pub enum ReportError {
         "日期范围超过 {MAX_RANGE_DAYS} 天，请缩短。The range is longer than {MAX_RANGE_DAYS} days; pick a shorter one."
     )]
     RangeTooLong,
-    #[error("本地时间中没有 {date} 这一天的零点。Local time has no midnight on {date}.")]
+    #[error("北京时间中没有 {date} 这一天的零点。Beijing time has no midnight on {date}.")]
     NoLocalMidnight { date: NaiveDate },
     #[error("读取订单失败。Cannot read the orders from the database.")]
     Store(#[from] StoreError),
@@ -58,7 +61,7 @@ pub enum ReportError {
     },
 }
 
-/// Returns the half-open range from local midnight of `from` to local midnight after `to`.
+/// Returns the half-open range from Beijing midnight of `from` to Beijing midnight after `to`.
 pub fn local_range(from: NaiveDate, to: NaiveDate) -> Result<TimeRange, ReportError> {
     if to < from {
         return Err(ReportError::RangeReversed { from, to });
@@ -74,24 +77,27 @@ pub fn local_range(from: NaiveDate, to: NaiveDate) -> Result<TimeRange, ReportEr
 }
 
 fn local_midnight_ms(date: NaiveDate) -> Result<i64, ReportError> {
-    Local
+    beijing()
         .from_local_datetime(&date.and_time(NaiveTime::MIN))
         .earliest()
         .map(|time| time.timestamp_millis())
         .ok_or(ReportError::NoLocalMidnight { date })
 }
 
-/// Returns the local offset from UTC at `at_ms`, in seconds, for per-hour buckets.
-pub fn local_offset_secs(at_ms: i64) -> i32 {
-    Local
-        .timestamp_millis_opt(at_ms)
-        .single()
-        .map_or(0, |time| time.offset().local_minus_utc())
+/// Returns the report time zone's offset from UTC, in seconds, for per-hour buckets. It is
+/// Beijing's fixed UTC+8 at every instant; `_at_ms` stays for callers that pass the time.
+pub fn local_offset_secs(_at_ms: i64) -> i32 {
+    beijing().local_minus_utc()
 }
 
-/// Formats Unix milliseconds as local time text, `2024-05-01 14:03:07`.
+/// Returns today's date in Beijing time, the manager screen's 今天.
+pub fn report_today() -> NaiveDate {
+    Utc::now().with_timezone(&beijing()).date_naive()
+}
+
+/// Formats Unix milliseconds as Beijing time text, `2024-05-01 14:03:07`.
 pub fn local_time_text(at_ms: i64) -> String {
-    Local
+    beijing()
         .timestamp_millis_opt(at_ms)
         .single()
         .map(|time| time.format(TIME_FORMAT).to_string())

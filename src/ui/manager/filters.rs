@@ -30,7 +30,7 @@ pub(super) struct Filters {
 impl Filters {
     /// Today, everything, newest last.
     pub(super) fn today() -> Filters {
-        let today = to_picker_date(chrono::Local::now().date_naive());
+        let today = to_picker_date(crate::report::report_today());
         Filters {
             from: today,
             to: today,
@@ -110,7 +110,7 @@ impl ManagerState {
             )
             .labelled_by(to_label.id);
             if ui.button(texts.today_button).clicked() {
-                let today = to_picker_date(chrono::Local::now().date_naive());
+                let today = to_picker_date(crate::report::report_today());
                 filters.from = today;
                 filters.to = today;
             }

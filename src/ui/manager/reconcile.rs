@@ -13,9 +13,7 @@ const DIFFERENCES_HEIGHT: f32 = 120.0;
 impl ManagerState {
     /// Shows the reconcile button for a single-day range and the result of the last run for
     /// that day. Returns the command to send.
-    ///
-    /// NOTE: the picked date is a local date and the bill's day is a Beijing-time day. They are
-    /// the same day for a shop in China; elsewhere the table and the bill cover shifted days.
+    /// The picked date is a Beijing-time day, like the table's and the bill's.
     pub(super) fn reconcile_ui(&mut self, ui: &mut Ui, lang: Lang) -> Option<ManagerCommand> {
         let texts = lang.manager_texts();
         let (from, to) = self.filters.dates();
