@@ -93,7 +93,13 @@ impl ManagerBackend {
                     }
                 }
                 Err(err) => {
-                    tracing::error!(out_trade_no, error = %error_chain(&err), "refund failed");
+                    // A refused request (over-refund, unpaid order) is the manager's input,
+                    // not a fault of the app.
+                    if matches!(err, crate::orders::RefundError::Request(_)) {
+                        tracing::warn!(out_trade_no, error = %error_chain(&err), "refund refused");
+                    } else {
+                        tracing::error!(out_trade_no, error = %error_chain(&err), "refund failed");
+                    }
                     ManagerUpdate::Failed {
                         detail: format!(
                             "{} {}",

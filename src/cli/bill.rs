@@ -46,6 +46,15 @@ pub(crate) async fn run_bill(
     bill_type: BillType,
     out: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
+    // A day still to come has no trades and no bill. Today is let through: WeChat answers
+    // for it itself (No Bill Exist or Bill Creating), and the simulator bills it for tests.
+    let today = crate::report::report_today();
+    if bill_date > today {
+        anyhow::bail!(
+            "{bill_date} 还没有到，没有账单：请选择 {today}（北京时间）或更早的日期。\n\
+             {bill_date} is in the future, so it has no bill. Pick {today} (Beijing time) or earlier."
+        );
+    }
     let path = database_path(settings, dirs);
     let store = Store::open(&path)
         .with_context(|| format!("cannot open the database {}", path.display()))?;
