@@ -1088,3 +1088,20 @@ fn english_settings_and_sale_labels() {
     harness.run();
     assert!(harness.query_by_label("收款").is_some());
 }
+
+#[test]
+fn products_page_reloads_catalogue() {
+    let (mut harness, mut runner) = cashier_with_catalogue();
+    while runner.commands.try_recv().is_ok() {}
+
+    harness.get_by_label("设置").click();
+    harness.run();
+    harness.get_by_label("商品管理").click();
+    harness.run();
+
+    let mut reloaded = false;
+    while let Ok(command) = runner.commands.try_recv() {
+        reloaded |= command == Command::LoadCatalogue;
+    }
+    assert!(reloaded);
+}

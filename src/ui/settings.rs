@@ -73,11 +73,19 @@ impl CashierApp {
                 (SettingsPage::Products, texts.products_tab),
             ];
             for (page, name) in pages {
-                ui.selectable_value(
-                    &mut self.settings.page,
-                    page,
-                    RichText::new(name).size(18.0),
-                );
+                let opened = ui
+                    .selectable_value(
+                        &mut self.settings.page,
+                        page,
+                        RichText::new(name).size(18.0),
+                    )
+                    .changed();
+                if opened && page == SettingsPage::Products {
+                    // Reload, so a product switched on or off elsewhere (for example by
+                    // `wxpay-pos product-switch`) is not saved back with its old state.
+                    self.settings.editor = ProductEditor::default();
+                    self.send_quietly(Command::LoadCatalogue);
+                }
             }
             let back = shortcut_button(
                 ui,
