@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod error_text;
 pub mod gateway;
 pub mod i18n;
 pub mod listener;

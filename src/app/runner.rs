@@ -21,17 +21,7 @@ use crate::ui::bridge::{
 /// How often the screen's order is re-read from the store, besides being woken by events.
 pub const ORDER_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
-/// Joins an error and its sources as `outer: inner: root`.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use crate::error_text::error_chain;
 
 /// Handles commands until the UI drops its sender. `repaint` wakes the UI after each update.
 ///

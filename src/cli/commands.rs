@@ -270,25 +270,35 @@ async fn run_simulator(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Returns the simulator address for `command`: `--gateway`, or else the configured
+/// `gateway_url`. Anything not on this machine is rejected, so a simulator control can never
+/// reach a real gateway.
+pub(super) fn simulator_base(
+    settings: &Settings,
+    gateway: Option<String>,
+    command: &str,
+) -> anyhow::Result<String> {
+    let configured = settings
+        .merchant
+        .as_ref()
+        .map(|merchant| merchant.gateway_url.clone());
+    let Some(base) = gateway.or(configured) else {
+        bail!("no simulator address: pass --gateway http://127.0.0.1:PORT");
+    };
+    if !is_loopback_url(&base) {
+        bail!(
+            "{command} only talks to a simulator on this machine (127.0.0.1, localhost or [::1]), not {base}"
+        );
+    }
+    Ok(base)
+}
+
 async fn simulate_pay(
     settings: &Settings,
     out_trade_no: &str,
     gateway: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let base = match gateway.or_else(|| {
-        settings
-            .merchant
-            .as_ref()
-            .map(|merchant| merchant.gateway_url.clone())
-    }) {
-        Some(base) => base,
-        None => bail!("no simulator address: pass --gateway http://127.0.0.1:PORT"),
-    };
-    if !is_loopback_url(&base) {
-        bail!(
-            "simulate-pay only talks to a simulator on this machine (127.0.0.1, localhost or [::1]), not {base}"
-        );
-    }
+    let base = simulator_base(settings, gateway, "simulate-pay")?;
     crate::gateway::install_crypto_provider();
     let url = format!(
         "{}/sim/orders/{}/pay",

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
-use super::commands::is_loopback_url;
 use crate::app::{configured_merchant, database_path};
 use crate::config::{AppDirs, Settings};
 use crate::gateway::GatewayClient;
@@ -201,20 +200,7 @@ pub async fn simulate_scan(
     if options.link.is_none() && options.product_id.is_none() {
         bail!("give the scanned link, or --product-id");
     }
-    let base = match options.gateway.clone().or_else(|| {
-        settings
-            .merchant
-            .as_ref()
-            .map(|merchant| merchant.gateway_url.clone())
-    }) {
-        Some(base) => base,
-        None => bail!("no simulator address: pass --gateway http://127.0.0.1:PORT"),
-    };
-    if !is_loopback_url(&base) {
-        bail!(
-            "simulate-scan only talks to a simulator on this machine (127.0.0.1, localhost or [::1]), not {base}"
-        );
-    }
+    let base = super::commands::simulator_base(settings, options.gateway.clone(), "simulate-scan")?;
 
     let mut form: Vec<(&str, String)> = Vec::new();
     if let Some(link) = &options.link {

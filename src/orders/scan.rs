@@ -18,6 +18,7 @@ use chrono::Utc;
 
 use super::charge::{OPEN_STATES, truncate_body};
 use super::{PaymentService, blocking};
+use crate::error_text::error_chain;
 use crate::protocol::bizpay::{ScanCallback, ScanResponse, scan_reply_fail, scan_reply_xml};
 use crate::protocol::messages::{UnifiedOrderRequest, format_protocol_time};
 use crate::protocol::reply::check_merchant;
@@ -432,16 +433,4 @@ impl PaymentService {
             body,
         }
     }
-}
-
-/// Joins an error and its sources as `outer: inner: root`, for the audit reason.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

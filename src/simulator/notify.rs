@@ -2,7 +2,6 @@
 //! notifications (an encrypted `req_info`), retried on WeChat's schedule until the merchant
 //! acknowledges them.
 
-use std::error::Error;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +14,7 @@ use super::error::SimulatorError;
 use super::state::SimulatorState;
 use super::store::{Order, Payment, SIMULATED_BANK_TYPE, SIMULATED_IS_SUBSCRIBE};
 use super::unified_order::{CNY_FEE_TYPE, NATIVE_TRADE_TYPE};
+use crate::error_text::error_chain;
 use crate::protocol::sign::sign;
 use crate::protocol::xml::{MAX_XML_BODY_BYTES, parse, to_xml};
 use crate::protocol::{Params, SignType, new_nonce};
@@ -249,14 +249,7 @@ async fn send_once(
             .send()
             .await?;
         let status = response.status();
-        // Reading stops one chunk past the XML limit, which `parse` then rejects.
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            body.extend_from_slice(&chunk);
-            if body.len() > MAX_XML_BODY_BYTES {
-                break;
-            }
-        }
+        let body = read_capped_body(&mut response).await?;
         Ok::<_, reqwest::Error>((status, body))
     };
     match tokio::time::timeout(timeout, exchange).await {
@@ -328,14 +321,17 @@ fn scaled(secs: u64, time_scale: f64) -> Duration {
     Duration::try_from_secs_f64(secs as f64 * time_scale).unwrap_or(Duration::MAX)
 }
 
-/// Formats an error with its chain of causes, because reqwest's own message omits them.
-fn error_chain(err: &dyn Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// Reads a merchant's reply body, stopping one chunk past the XML size limit, which the XML
+/// parser then rejects, so a merchant cannot make the simulator buffer an unbounded reply.
+pub(super) async fn read_capped_body(
+    response: &mut reqwest::Response,
+) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_XML_BODY_BYTES {
+            break;
+        }
     }
-    text
+    Ok(body)
 }

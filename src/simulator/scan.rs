@@ -19,7 +19,7 @@ use super::ids;
 use super::state::SimulatorState;
 use crate::protocol::bizpay::{BizpayLink, ScanCallback};
 use crate::protocol::reply::check_merchant;
-use crate::protocol::xml::{MAX_XML_BODY_BYTES, parse, to_xml};
+use crate::protocol::xml::{parse, to_xml};
 use crate::protocol::{Merchant, new_nonce, sign};
 
 /// Route that scans a product QR code: `POST`, form fields as in [`ScanForm`].
@@ -216,13 +216,7 @@ impl SimulatorState {
                 .send()
                 .await?;
             let status = response.status();
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await? {
-                body.extend_from_slice(&chunk);
-                if body.len() > MAX_XML_BODY_BYTES {
-                    break;
-                }
-            }
+            let body = super::notify::read_capped_body(&mut response).await?;
             Ok::<_, reqwest::Error>((status, body))
         };
         match tokio::time::timeout(timeout, exchange).await {
