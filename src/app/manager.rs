@@ -32,7 +32,7 @@ pub struct ManagerBackend {
     /// changed in the settings screen applies at once. `None`: no PIN, the screen stays shut.
     settings_file: Option<PathBuf>,
     export_dir: PathBuf,
-    /// The printer for the day-end report; the runner replaces it with the service's printer
+    /// The printer for the day-end report. The runner replaces it with the service's printer
     /// before each command, so a printer saved in the settings applies at once.
     printer: Mutex<PrinterSettings>,
     shop_name: String,
@@ -93,10 +93,10 @@ impl ManagerBackend {
                     }
                 }
                 Err(err) => {
-                    // A refused request (over-refund, unpaid order) is the manager's input,
+                    // A rejected request (over-refund, unpaid order) is the manager's input,
                     // not a fault of the app.
                     if matches!(err, crate::orders::RefundError::Request(_)) {
-                        tracing::warn!(out_trade_no, error = %error_chain(&err), "refund refused");
+                        tracing::warn!(out_trade_no, error = %error_chain(&err), "refund rejected");
                     } else {
                         tracing::error!(out_trade_no, error = %error_chain(&err), "refund failed");
                     }

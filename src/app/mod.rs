@@ -84,8 +84,8 @@ pub struct Services {
     pub simulator: Option<SimulatorHandle>,
     /// The embedded simulator's refund port (TLS with client certificates), in demo mode only.
     pub secapi: Option<simulator::SecapiHandle>,
-    /// Why refunds are unavailable when the merchant's certificate keys are set but the
-    /// certificate could not be loaded; payments still work.
+    /// The reason refunds are unavailable when the merchant's certificate keys are set but the
+    /// certificate could not be loaded. Payments still work.
     pub refund_setup_error: Option<String>,
     pub database_path: PathBuf,
 }

@@ -46,7 +46,7 @@ pub(crate) async fn run_bill(
     bill_type: BillType,
     out: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    // A day still to come has no trades and no bill. Today is let through: WeChat answers
+    // A day still to come has no trades and no bill. Today is let through: WeChat replies
     // for it itself (No Bill Exist or Bill Creating), and the simulator bills it for tests.
     let today = crate::report::report_today();
     if bill_date > today {

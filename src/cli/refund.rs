@@ -48,7 +48,7 @@ pub(super) async fn start_simulator_secapi(
 }
 
 /// Exit code when the refund was sent but has not completed yet (processing, or its
-/// outcome is unknown), which tells a script to run `refund-query` later.
+/// outcome is unknown). A script should then run `refund-query` later.
 pub const EXIT_REFUND_PENDING: u8 = 3;
 
 /// Refunds `amount` yuan of a paid order and prints the refund.

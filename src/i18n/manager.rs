@@ -61,7 +61,7 @@ pub struct ManagerTexts {
     pub refund_amount_label: &'static str,
     /// Label of the refund reason field.
     pub refund_reason_label: &'static str,
-    /// The button that asks to refund.
+    /// The button that starts a refund.
     pub refund_button: &'static str,
     /// The button that confirms the refund.
     pub confirm_refund_button: &'static str,
@@ -270,7 +270,7 @@ pub fn rows_cut_text(lang: Lang, shown: usize, total: usize) -> String {
     }
 }
 
-/// Returns the notice after a refund was accepted, with where it stands.
+/// Returns the notice after a refund was accepted, with its current state.
 pub fn refunded_text(
     lang: Lang,
     out_trade_no: &str,

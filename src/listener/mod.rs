@@ -31,7 +31,7 @@ pub const MAX_NOTIFY_BODY_BYTES: usize = MAX_XML_BODY_BYTES;
 pub use refund::REFUND_NOTIFY_PATH;
 
 /// Builds the listener's routes. [`SCAN_PATH`] goes to the scan callback and
-/// [`REFUND_NOTIFY_PATH`] to the refund notification handler; every other path and method
+/// [`REFUND_NOTIFY_PATH`] to the refund notification handler. Every other path and method
 /// reaches [`notify`], which replies to non-POST requests and unknown paths with a FAIL XML
 /// body.
 pub fn router(service: Arc<PaymentService>) -> Router {

@@ -64,8 +64,8 @@ pub struct ServiceOptions {
     pub write_receipts: bool,
     /// The receipt printer; receipts print after payment when it prints automatically.
     pub printer: PrinterSettings,
-    /// Where refund result notifications go (the listener's refund path); empty sends none
-    /// and leaves the URL set on the merchant platform in force.
+    /// The URL refund result notifications go to (the listener's refund path). Empty sends
+    /// none, so the URL set on the merchant platform stays in force.
     pub refund_notify_url: String,
 }
 

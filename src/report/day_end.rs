@@ -38,7 +38,7 @@ pub struct ReconciliationLine {
 }
 
 impl ReconciliationLine {
-    /// Summarizes a saved bill reconciliation for the report. The note says whether the day
+    /// Summarizes a saved bill reconciliation for the report. The note states whether the day
     /// agrees, or names the first difference.
     pub fn from_summary(summary: &ReconciliationSummary) -> ReconciliationLine {
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);

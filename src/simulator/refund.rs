@@ -42,7 +42,7 @@ pub const REFUND_QUERY_PATH: &str = "/pay/refundquery";
 /// `err_code` for a refund over the order's remaining amount or over the refund count limit.
 ///
 /// NOTE: WeChat documents the code ERROR for invalid refund requests, but not the exact
-/// `err_code_des` wording for each case; the descriptions here are the simulator's own.
+/// `err_code_des` wording for each case, so the descriptions here are the simulator's own.
 pub const REFUND_ERROR: &str = "ERROR";
 /// `err_code` for an `out_refund_no` reused with other amounts, or a wrong `total_fee`.
 pub const PARAM_ERROR: &str = "PARAM_ERROR";

@@ -103,7 +103,7 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 4: the counter an order was taken at, mode-1 (product QR) fields, products that can be
     // switched off, and refunds. `refunds.state` is one of requested, processing, success,
-    // change, refundclose and failed; the sum of a paid order's refunds other than failed
+    // change, refundclose and failed. The sum of a paid order's refunds other than failed
     // ones never exceeds its total_fee (enforced where refunds are requested).
     r#"
     ALTER TABLE orders ADD COLUMN terminal TEXT NOT NULL DEFAULT '';
@@ -130,7 +130,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX refunds_created ON refunds (created_at_ms);
     "#,
     // 5: bill reconciliation runs and their differences. `bill_date` is the Beijing day as
-    // yyyy-MM-dd; `bill_found` is 0 when WeChat answered No Bill Exist. Amounts are in fen.
+    // yyyy-MM-dd; `bill_found` is 0 when WeChat replied No Bill Exist. Amounts are in fen.
     // `kind` is missing_locally, missing_in_bill, amount_mismatch or state_mismatch, and
     // `record` is payment or refund.
     r#"

@@ -75,7 +75,7 @@ pub struct SettingsForm {
     pub spbill_create_ip: String,
     pub language: Lang,
     pub customer_display: bool,
-    /// The `[printer]` table being edited; `printer_device` holds its `device` path as typed.
+    /// The `[printer]` table being edited; `printer_device` contains its `device` path as typed.
     pub printer: PrinterConfig,
     pub printer_device: String,
     /// A new manager PIN, or empty to keep the saved one.

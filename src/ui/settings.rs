@@ -285,7 +285,8 @@ impl CashierApp {
     }
 }
 
-/// The ESC/POS part of the printer form: the connection, its address, and the slip options.
+/// Shows the ESC/POS part of the printer form: the connection, its address, and the slip
+/// options.
 fn escpos_fields_ui(ui: &mut Ui, form: &mut SettingsForm) {
     let texts = form.language.texts();
     ui.horizontal(|ui| {

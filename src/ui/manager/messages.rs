@@ -11,22 +11,22 @@ use crate::store::{HourTakings, ListQuery, Listing, OrderDetail, RangeTotals, Re
 /// A request from the manager screen.
 #[derive(Clone, PartialEq, Eq)]
 pub enum ManagerCommand {
-    /// Check the manager PIN; answered with [`ManagerUpdate::Unlocked`] or a PIN refusal.
+    /// Check the manager PIN; the reply is [`ManagerUpdate::Unlocked`] or a PIN refusal.
     Unlock { pin: String },
     /// End the manager session; later data commands are refused until the next unlock.
     Lock,
     /// List the orders and refunds of the local dates `from` to `to` (inclusive) and their
-    /// totals; answered with [`ManagerUpdate::Loaded`] carrying the same `request`.
+    /// totals; the reply is [`ManagerUpdate::Loaded`] carrying the same `request`.
     Load {
         request: u64,
         from: NaiveDate,
         to: NaiveDate,
         query: ListQuery,
     },
-    /// Load one order's history, notifications and refunds; answered with
+    /// Load one order's history, notifications and refunds; the reply is
     /// [`ManagerUpdate::Detail`].
     LoadDetail { out_trade_no: String },
-    /// Write the range as a file in the receipt folder; answered with
+    /// Write the range as a file in the receipt folder; the reply is
     /// [`ManagerUpdate::Exported`].
     Export {
         from: NaiveDate,
@@ -34,10 +34,10 @@ pub enum ManagerCommand {
         query: ListQuery,
         kind: ExportKind,
     },
-    /// Print the day-end report on the receipt printer; answered with
+    /// Print the day-end report on the receipt printer; the reply is
     /// [`ManagerUpdate::DayEndPrinted`].
     PrintDayEnd { from: NaiveDate, to: NaiveDate },
-    /// Refund `amount` of a paid order through WeChat Pay; answered with
+    /// Refund `amount` of a paid order through WeChat Pay; the reply is
     /// [`ManagerUpdate::Refunded`] or [`ManagerUpdate::Failed`].
     Refund {
         out_trade_no: String,
@@ -45,9 +45,9 @@ pub enum ManagerCommand {
         reason: String,
     },
     /// Download WeChat's bill of the Beijing day `date`, compare it with the local records and
-    /// save the result; answered with [`ManagerUpdate::Reconciled`] or [`ManagerUpdate::Failed`].
+    /// save the result; the reply is [`ManagerUpdate::Reconciled`] or [`ManagerUpdate::Failed`].
     Reconcile { date: NaiveDate },
-    /// Write the differences of `date`'s latest reconciliation as CSV; answered with
+    /// Write the differences of `date`'s latest reconciliation as CSV; the reply is
     /// [`ManagerUpdate::Exported`].
     ExportDifferences { date: NaiveDate },
 }
@@ -124,7 +124,7 @@ pub enum ManagerUpdate {
     Exported { path: String },
     /// The day-end report went to the printer.
     DayEndPrinted,
-    /// A [`ManagerCommand::Refund`] was accepted; `state` is where the refund stands now.
+    /// A [`ManagerCommand::Refund`] was accepted; `state` is the refund's current state.
     Refunded {
         out_trade_no: String,
         amount: Fen,

@@ -96,7 +96,7 @@ struct RefundForm {
     reason: String,
     /// Set by the refund button; the refund is sent only after the manager confirms it.
     confirming: Option<Fen>,
-    /// A refund was sent and its answer has not arrived.
+    /// A refund was sent and its reply has not arrived.
     sending: bool,
 }
 
