@@ -284,6 +284,24 @@ pub fn refunded_text(
     }
 }
 
+/// Returns the line with the amount of the order that can still be refunded.
+pub fn refundable_text(lang: Lang, remainder: crate::money::Fen) -> String {
+    match (lang, remainder.fen()) {
+        (Lang::ZhCn, 0) => "该订单已无可退金额".to_owned(),
+        (Lang::En, 0) => "Nothing is left to refund on this order.".to_owned(),
+        (Lang::ZhCn, _) => format!("可退金额：￥{remainder}"),
+        (Lang::En, _) => format!("Left to refund: ¥{remainder}"),
+    }
+}
+
+/// Returns the error for a refund larger than what is left to refund.
+pub fn refund_over_remainder_text(lang: Lang, remainder: crate::money::Fen) -> String {
+    match lang {
+        Lang::ZhCn => format!("退款金额超过可退金额 ￥{remainder}，请重新输入"),
+        Lang::En => format!("The refund is more than the ¥{remainder} left to refund."),
+    }
+}
+
 /// Returns the question that confirms a refund of `amount`.
 pub fn confirm_refund_text(lang: Lang, amount: crate::money::Fen) -> String {
     match lang {

@@ -3,7 +3,7 @@
 
 use egui::{RichText, ScrollArea, TextEdit, Ui};
 
-use super::{ManagerCommand, ManagerMessage, ManagerState};
+use super::{ManagerCommand, ManagerMessage, ManagerState, OrderDetail, RefundState};
 use crate::i18n::{self, Lang};
 use crate::money::Fen;
 use crate::report::local_time_text;
@@ -31,7 +31,8 @@ impl ManagerState {
         let mut command = None;
         if refundable {
             let out_trade_no = detail.row.out_trade_no.clone();
-            command = self.refund_form_ui(ui, lang, out_trade_no);
+            let remainder = refundable_remainder(detail);
+            command = self.refund_form_ui(ui, lang, out_trade_no, remainder);
             ui.separator();
         }
         let Some(detail) = &self.detail else {
@@ -117,17 +118,23 @@ impl ManagerState {
     }
 
     /// Shows the refund form: amount and reason, then a confirmation step. Returns the
-    /// refund command when the manager confirms.
+    /// refund command when the manager confirms. An amount above `remainder` is rejected here,
+    /// before the confirmation; the store checks it again when the refund is saved.
     fn refund_form_ui(
         &mut self,
         ui: &mut Ui,
         lang: Lang,
         out_trade_no: String,
+        remainder: Fen,
     ) -> Option<ManagerCommand> {
         let texts = lang.manager_texts();
         ui.label(RichText::new(texts.refund_title).strong());
         if self.refund.sending {
             ui.label(texts.refunding);
+            return None;
+        }
+        ui.label(i18n::refundable_text(lang, remainder));
+        if remainder.fen() == 0 {
             return None;
         }
 
@@ -159,6 +166,9 @@ impl ManagerState {
             .labelled_by(reason_label.id);
         if ui.button(texts.refund_button).clicked() {
             match Fen::parse_yuan(&self.refund.amount_text) {
+                Ok(amount) if amount.fen() > remainder.fen() => {
+                    self.message = Some(ManagerMessage::RefundOverRemainder(remainder));
+                }
                 Ok(amount) => {
                     self.refund.confirming = Some(amount);
                     self.message = None;
@@ -168,4 +178,19 @@ impl ManagerState {
         }
         None
     }
+}
+
+/// Returns what is left to refund of the detail's order: its amount less every refund that
+/// counts against it. A refund in a state this build does not know counts, so the form never
+/// offers more than the order holds.
+fn refundable_remainder(detail: &OrderDetail) -> Fen {
+    let spent: i64 = detail
+        .refunds
+        .iter()
+        .filter(|refund| {
+            RefundState::from_stored(&refund.state).is_none_or(RefundState::counts_against_order)
+        })
+        .map(|refund| refund.amount.fen())
+        .sum();
+    Fen((detail.row.amount.fen() - spent).max(0))
 }

@@ -42,6 +42,8 @@ enum ManagerMessage {
     Exported(String),
     DayEndPrinted,
     BadRefundAmount,
+    /// The typed refund is larger than what is left to refund.
+    RefundOverRemainder(Fen),
     Refunded {
         out_trade_no: String,
         amount: Fen,
@@ -345,6 +347,9 @@ impl ManagerState {
             ManagerMessage::Exported(path) => (i18n::exported_text(lang, path), false),
             ManagerMessage::DayEndPrinted => (texts.day_end_printed.to_owned(), false),
             ManagerMessage::BadRefundAmount => (texts.bad_refund_amount.to_owned(), true),
+            ManagerMessage::RefundOverRemainder(remainder) => {
+                (i18n::refund_over_remainder_text(lang, *remainder), true)
+            }
             ManagerMessage::Refunded {
                 out_trade_no,
                 amount,
