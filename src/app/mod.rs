@@ -1,6 +1,7 @@
 //! Wiring: starts the store, gateway client, notification listener and (in demo mode) the
 //! embedded gateway simulator, and runs the cashier screen's commands.
 
+mod catalogue_watch;
 mod manager;
 mod refunds;
 mod runner;

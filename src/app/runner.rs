@@ -40,6 +40,11 @@ pub async fn run_commands(
         bridge.updates.clone(),
         Arc::clone(&repaint),
     ));
+    tokio::spawn(super::catalogue_watch::watch_catalogue(
+        services.service.store().clone(),
+        bridge.updates.clone(),
+        Arc::clone(&repaint),
+    ));
     let (store_commands, store_queue) = mpsc::channel(BRIDGE_CHANNEL_CAPACITY);
     let options = services.service.options();
     let manager = Arc::new(ManagerBackend::new(

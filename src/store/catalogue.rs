@@ -148,6 +148,11 @@ fn is_unique_violation(err: &rusqlite::Error) -> bool {
     )
 }
 
+/// The catalogue's revision, raised by a trigger on every product change; see
+/// [`Store::catalogue_stamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogueStamp(i64);
+
 impl Store {
     /// Loads the whole catalogue, by category and then name.
     pub fn products(&self) -> Result<Vec<Product>, StoreError> {
@@ -156,6 +161,19 @@ impl Store {
         let mut statement = connection.prepare(&sql)?;
         let rows = statement.query_map([], product_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Returns a value that changes whenever a product is added, edited, switched on or off or
+    /// deleted, by this process or another one (the `product-switch` command), so a running
+    /// till can notice catalogue changes without reloading every product.
+    pub fn catalogue_stamp(&self) -> Result<CatalogueStamp, StoreError> {
+        let connection = self.lock();
+        let revision = connection.query_row(
+            "SELECT revision FROM catalogue_revision WHERE id = 1",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(CatalogueStamp(revision))
     }
 
     /// Inserts or updates one product after [`ProductDraft::validate`], and returns it as stored.
@@ -395,6 +413,28 @@ mod tests {
             category: "饮品".to_owned(),
             enabled: true,
         }
+    }
+
+    #[test]
+    fn stamp_changes_on_every_edit() {
+        let (dir, store) = temp_store();
+        // A second handle on the same file stands for the `product-switch` command.
+        let other = Store::open(&dir.path().join("pos.sqlite3")).unwrap();
+        let mut stamps = vec![store.catalogue_stamp().unwrap()];
+        let tea = other
+            .save_product(&draft("奶茶", 1200, Some("690001")))
+            .unwrap();
+        stamps.push(store.catalogue_stamp().unwrap());
+        other.set_product_enabled(tea.id, false).unwrap();
+        stamps.push(store.catalogue_stamp().unwrap());
+        let cake = other.save_product(&draft("蛋糕", 3500, None)).unwrap();
+        stamps.push(store.catalogue_stamp().unwrap());
+        other.delete_product(cake.id).unwrap();
+        stamps.push(store.catalogue_stamp().unwrap());
+        for pair in stamps.windows(2) {
+            assert_ne!(pair[0], pair[1]);
+        }
+        assert_eq!(store.catalogue_stamp().unwrap(), stamps[4]);
     }
 
     #[test]

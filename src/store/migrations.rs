@@ -180,4 +180,19 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX refunds_created_state_fee ON refunds (created_at_ms, state, refund_fee);
     DROP INDEX refunds_created;
     "#,
+    // 7: a catalogue revision that every product insert, update and delete raises, from any
+    // process, so a running till notices a `product-switch` from the command line.
+    r#"
+    CREATE TABLE catalogue_revision (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        revision INTEGER NOT NULL
+    );
+    INSERT INTO catalogue_revision (id, revision) VALUES (1, 0);
+    CREATE TRIGGER products_insert_revision AFTER INSERT ON products
+        BEGIN UPDATE catalogue_revision SET revision = revision + 1 WHERE id = 1; END;
+    CREATE TRIGGER products_update_revision AFTER UPDATE ON products
+        BEGIN UPDATE catalogue_revision SET revision = revision + 1 WHERE id = 1; END;
+    CREATE TRIGGER products_delete_revision AFTER DELETE ON products
+        BEGIN UPDATE catalogue_revision SET revision = revision + 1 WHERE id = 1; END;
+    "#,
 ];

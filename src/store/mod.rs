@@ -16,8 +16,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use catalogue::{
-    CatalogueError, MAX_BARCODE_CHARS, MAX_CATEGORY_CHARS, MAX_PRODUCT_NAME_CHARS, Product,
-    ProductDraft, SavedCart, SavedCartLine,
+    CatalogueError, CatalogueStamp, MAX_BARCODE_CHARS, MAX_CATEGORY_CHARS, MAX_PRODUCT_NAME_CHARS,
+    Product, ProductDraft, SavedCart, SavedCartLine,
 };
 pub use orders::{
     ConfirmError, NewOrder, NotificationRecord, OrderRecord, OrderState, PaymentRecord,
