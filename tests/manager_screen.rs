@@ -322,6 +322,84 @@ fn detail_panel_shows_history_and_notifications() {
 }
 
 #[test]
+fn refund_over_remainder_is_rejected() {
+    let mut screen = screen(true);
+    screen.unlock();
+    screen.harness.get_by_label("M-tea").click();
+    screen.harness.run();
+    screen.pump();
+    assert!(screen.harness.query_by_label("可退金额：￥10.00").is_some());
+
+    screen.type_into("退款金额（元）", "10.01");
+    screen.harness.get_by_label("退款给顾客").click();
+    screen.harness.run();
+    assert!(
+        screen
+            .harness
+            .query_by_label_contains("退款金额超过可退金额 ￥10.00")
+            .is_some()
+    );
+    assert!(screen.harness.query_by_label("确认退款").is_none());
+
+    screen.harness.get_by_label("退款金额（元）").click();
+    screen.harness.run();
+    screen
+        .harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    screen
+        .harness
+        .get_by_label("退款金额（元）")
+        .type_text("10.00");
+    screen.harness.run();
+    screen.harness.get_by_label("退款给顾客").click();
+    screen.harness.run();
+    assert!(
+        screen
+            .harness
+            .query_by_label_contains("确认原路退还 ￥10.00")
+            .is_some()
+    );
+    assert!(screen.harness.query_by_label("确认退款").is_some());
+}
+
+#[test]
+fn date_picker_sets_range_in_chinese() {
+    use chrono::{Datelike as _, Months};
+
+    let mut screen = screen(true);
+    screen.unlock();
+    let today = wxpay_pos::report::report_today();
+    let last_month = today.with_day(1).unwrap() - Months::new(1);
+
+    screen
+        .harness
+        .get_by_label(&format!("开始日期 {today}"))
+        .click();
+    screen.harness.run();
+    let title = format!("{}年{}月", today.year(), today.month());
+    assert!(screen.harness.query_by_label(&title).is_some());
+    assert!(screen.harness.query_by_label("一").is_some());
+
+    screen.harness.get_by_label("上个月").click();
+    screen.harness.run();
+    let title = format!("{}年{}月", last_month.year(), last_month.month());
+    assert!(screen.harness.query_by_label(&title).is_some());
+    screen.harness.get_by_label(&last_month.to_string()).click();
+    screen.harness.run();
+    screen.pump();
+
+    assert!(screen.harness.query_by_label("上个月").is_none());
+    assert!(
+        screen
+            .harness
+            .query_by_label(&format!("开始日期 {last_month}"))
+            .is_some()
+    );
+    // The seeded orders of today are still in the wider range.
+    assert_eq!(screen.harness.state().manager_row_count(), 4);
+}
+
+#[test]
 fn csv_export_shows_saved_path() {
     let mut screen = screen(true);
     screen.unlock();

@@ -12,6 +12,7 @@ mod catalogue;
 mod chrome;
 mod commands;
 mod customer;
+mod date_picker;
 mod entry;
 mod fonts;
 pub mod manager;

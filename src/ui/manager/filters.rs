@@ -1,15 +1,14 @@
 //! The manager view's range and filters: two date pickers, a state filter, an amount range
 //! and a search box. Every field is labelled, so screen readers and tests find it by name.
 
-use chrono::{Datelike as _, NaiveDate};
+use chrono::NaiveDate;
 use egui::{Role, TextEdit, Ui};
-use egui_extras::DatePickerButton;
-use jiff::civil::Date;
 
 use super::{ManagerState, filter_text};
 use crate::i18n::Lang;
 use crate::money::Fen;
 use crate::store::{ListQuery, RowFilter, SortKey};
+use crate::ui::date_picker::date_picker;
 use crate::ui::widgets::set_accessible_label;
 
 const AMOUNT_FIELD_WIDTH: f32 = 90.0;
@@ -17,8 +16,8 @@ const SEARCH_FIELD_WIDTH: f32 = 260.0;
 
 /// The range and filter fields as typed.
 pub(super) struct Filters {
-    pub(super) from: Date,
-    pub(super) to: Date,
+    pub(super) from: NaiveDate,
+    pub(super) to: NaiveDate,
     pub(super) filter: RowFilter,
     pub(super) min_text: String,
     pub(super) max_text: String,
@@ -30,7 +29,7 @@ pub(super) struct Filters {
 impl Filters {
     /// Today, everything, newest last.
     pub(super) fn today() -> Filters {
-        let today = to_picker_date(crate::report::report_today());
+        let today = crate::report::report_today();
         Filters {
             from: today,
             to: today,
@@ -45,9 +44,7 @@ impl Filters {
 
     /// Returns the chosen dates, with the end moved up to the start when it was before it.
     pub(super) fn dates(&self) -> (NaiveDate, NaiveDate) {
-        let from = from_picker_date(self.from);
-        let to = from_picker_date(self.to).max(from);
-        (from, to)
+        (self.from, self.to.max(self.from))
     }
 
     /// Builds the store query, or fails when an amount field contains something other than a
@@ -71,46 +68,32 @@ impl Filters {
     }
 }
 
-/// Converts a picker date to chrono's; the picker only contains real dates, so the fallback to
-/// the Unix epoch's date is unreachable in practice.
-fn from_picker_date(date: Date) -> NaiveDate {
-    NaiveDate::from_ymd_opt(
-        i32::from(date.year()),
-        u32::try_from(date.month()).unwrap_or(1),
-        u32::try_from(date.day()).unwrap_or(1),
-    )
-    .unwrap_or_default()
-}
-
-fn to_picker_date(date: NaiveDate) -> Date {
-    let year = i16::try_from(date.year()).unwrap_or(2000);
-    let month = i8::try_from(date.month()).unwrap_or(1);
-    let day = i8::try_from(date.day()).unwrap_or(1);
-    Date::new(year, month, day).unwrap_or_default()
-}
-
 impl ManagerState {
     pub(super) fn filters_ui(&mut self, ui: &mut Ui, lang: Lang) {
         let texts = lang.manager_texts();
         let filters = &mut self.filters;
 
         ui.horizontal(|ui| {
-            let from_label = ui.label(texts.from_label);
-            ui.add(
-                DatePickerButton::new(&mut filters.from)
-                    .id_salt("manager_from")
-                    .show_icon(false),
-            )
-            .labelled_by(from_label.id);
-            let to_label = ui.label(texts.to_label);
-            ui.add(
-                DatePickerButton::new(&mut filters.to)
-                    .id_salt("manager_to")
-                    .show_icon(false),
-            )
-            .labelled_by(to_label.id);
+            let today = crate::report::report_today();
+            ui.label(texts.from_label);
+            date_picker(
+                ui,
+                "manager_from",
+                texts.from_label,
+                &mut filters.from,
+                today,
+                lang,
+            );
+            ui.label(texts.to_label);
+            date_picker(
+                ui,
+                "manager_to",
+                texts.to_label,
+                &mut filters.to,
+                today,
+                lang,
+            );
             if ui.button(texts.today_button).clicked() {
-                let today = to_picker_date(crate::report::report_today());
                 filters.from = today;
                 filters.to = today;
             }
@@ -156,16 +139,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn picker_dates_convert_both_ways() {
-        let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
-        assert_eq!(from_picker_date(to_picker_date(date)), date);
-    }
-
-    #[test]
     fn end_before_start_is_moved_up() {
         let mut filters = Filters::today();
-        filters.from = Date::new(2026, 3, 10).unwrap();
-        filters.to = Date::new(2026, 3, 1).unwrap();
+        filters.from = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        filters.to = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let (from, to) = filters.dates();
         assert_eq!(from, to);
     }
