@@ -784,6 +784,48 @@ async fn partial_refund_reconciles_with_daily_bill() {
     assert!(summary.is_clean(), "differences: {:?}", summary.differences);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_gateway_keeps_trades_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = start_demo(dir.path()).await;
+    let out_trade_no = paid_demo_order(&services, Fen(1990)).await;
+    let first = services
+        .service
+        .refund(&out_trade_no, Fen(500), "第一次")
+        .await
+        .unwrap();
+    assert_eq!(first.state, RefundState::Success);
+    assert!(services.simulator.as_ref().unwrap().state().is_persistent());
+    drop(services);
+    assert!(dir.path().join("data").join("demo-gateway.json").exists());
+
+    // A restarted app gets a new demo gateway that still has the order and its refund.
+    let services = start_demo(dir.path()).await;
+    let simulator = services.simulator.as_ref().unwrap();
+    assert!(simulator.state().is_persistent());
+    assert_eq!(simulator.state().refunds().len(), 1);
+    let second = services
+        .service
+        .refund(&out_trade_no, Fen(300), "第二次")
+        .await
+        .unwrap();
+    assert_eq!(second.state, RefundState::Success);
+    assert_eq!(simulator.state().refunds().len(), 2);
+
+    let bill_date = wxpay_pos::simulator::bill_day(chrono::Utc::now());
+    let summary = wxpay_pos::reconcile::reconcile_day(
+        services.service.gateway(),
+        services.service.store(),
+        bill_date,
+    )
+    .await
+    .unwrap();
+    assert!(summary.bill_found);
+    assert_eq!(summary.bill_total_fee, Fen(1990));
+    assert_eq!(summary.bill_refund_fee, Fen(800));
+    assert!(summary.is_clean(), "differences: {:?}", summary.differences);
+}
+
 /// Starts the app's services in demo mode with their files under `dir`.
 async fn start_demo(dir: &std::path::Path) -> wxpay_pos::app::Services {
     let dirs = wxpay_pos::config::AppDirs {

@@ -816,3 +816,79 @@ async fn shutdown_stops_notification_delivery() {
 
     assert_eq!(state.notify_attempts("STOP-1").len(), 1);
 }
+
+#[tokio::test]
+async fn state_file_keeps_orders_and_short_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gateway.json");
+    let mut config = SimulatorConfig::new(vec![merchant(SignType::Md5)]);
+    config.state_file = Some(path.clone());
+
+    let first = start(config.clone()).await;
+    assert!(first.state().is_persistent());
+    let created = create_order(&first, "KEEP-1", &refused_notify_url().await).await;
+    let transaction_id = first.pay("KEEP-1").unwrap();
+    let long_url = created["code_url"].clone();
+    let short_request = signed(
+        fields(&[
+            ("appid", APPID),
+            ("mch_id", MCH_ID),
+            ("nonce_str", &new_nonce()),
+            ("long_url", &long_url),
+        ]),
+        SignType::Md5,
+    );
+    let short_url = call(&first, "/tools/shorturl", &short_request).await["short_url"].clone();
+
+    // A second simulator on the same file while the first runs loads the trades but does not
+    // write the file.
+    let second = start(config.clone()).await;
+    assert!(!second.state().is_persistent());
+    let reply = call(&second, "/pay/orderquery", &by_out_trade_no("KEEP-1")).await;
+    assert_eq!(reply["trade_state"], "SUCCESS");
+    drop(second);
+    first.shutdown().await;
+
+    let restarted = start(config).await;
+    assert!(restarted.state().is_persistent());
+    let reply = call(&restarted, "/pay/orderquery", &by_out_trade_no("KEEP-1")).await;
+    assert_eq!(verify(&reply, &ApiKey::new(API_KEY)), Ok(SignType::Md5));
+    assert_eq!(reply["trade_state"], "SUCCESS");
+    assert_eq!(reply["transaction_id"], transaction_id);
+    assert_eq!(reply["total_fee"], "1990");
+    let again = call(&restarted, "/tools/shorturl", &short_request).await;
+    assert_eq!(again["short_url"], short_url);
+    let resubmitted = call(
+        &restarted,
+        "/pay/unifiedorder",
+        &signed(
+            order_fields("KEEP-1", "http://127.0.0.1:9/notify"),
+            SignType::Md5,
+        ),
+    )
+    .await;
+    assert_eq!(resubmitted["err_code"], "ORDERPAID");
+}
+
+#[tokio::test]
+async fn unreadable_state_file_is_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gateway.json");
+    std::fs::write(&path, b"{ not json").unwrap();
+    let mut config = SimulatorConfig::new(vec![merchant(SignType::Md5)]);
+    config.state_file = Some(path.clone());
+
+    let handle = start(config).await;
+    assert!(handle.state().is_persistent());
+    let reply = call(&handle, "/pay/orderquery", &by_out_trade_no("KEEP-1")).await;
+    assert_eq!(reply["err_code"], "ORDERNOTEXIST");
+    assert_eq!(
+        std::fs::read(dir.path().join("gateway.json.unreadable")).unwrap(),
+        b"{ not json"
+    );
+
+    create_order(&handle, "NEW-1", &refused_notify_url().await).await;
+    handle.shutdown().await;
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains("NEW-1"), "{saved}");
+}

@@ -8,7 +8,7 @@ mod runner;
 mod scan_sales;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -34,6 +34,14 @@ pub const DEMO_MCH_ID: &str = "1900000109";
 pub const DEMO_API_KEY: &str = "wxpayposdemokey00000000000000000";
 /// Database file name in the data folder.
 pub const DATABASE_FILE_NAME: &str = "wxpay-pos.sqlite3";
+/// File beside the database where the demo gateway simulator keeps its trades.
+pub const DEMO_GATEWAY_FILE_NAME: &str = "demo-gateway.json";
+
+/// Returns where the demo gateway keeps its trades for the database at `database_path`, so
+/// each database has its own demo gateway memory.
+pub fn demo_gateway_path(database_path: &Path) -> PathBuf {
+    database_path.with_file_name(DEMO_GATEWAY_FILE_NAME)
+}
 
 /// Name of the receipt folder in the data folder.
 pub const RECEIPT_DIR_NAME: &str = "receipts";
@@ -163,8 +171,12 @@ pub async fn start_services(
             configured.spbill_create_ip.clone(),
         ),
         None => {
-            let simulator =
-                start_demo_simulator_with_scan(merchant.clone(), local_scan_url).await?;
+            let simulator = start_demo_simulator_with_scan(
+                merchant.clone(),
+                local_scan_url,
+                Some(demo_gateway_path(&database_path)),
+            )
+            .await?;
             let url = simulator.base_url();
             tracing::info!(gateway = %url, "demo mode: using the embedded gateway simulator");
             (
@@ -226,9 +238,13 @@ pub async fn start_services(
     })
 }
 
-/// Starts the gateway simulator on a free loopback port for the demo merchant.
-pub async fn start_demo_simulator(merchant: Merchant) -> anyhow::Result<SimulatorHandle> {
-    start_demo_simulator_with_scan(merchant, None).await
+/// Starts the gateway simulator on a free loopback port for the demo merchant, with the
+/// trades kept in `state_file` when one is given.
+pub async fn start_demo_simulator(
+    merchant: Merchant,
+    state_file: Option<PathBuf>,
+) -> anyhow::Result<SimulatorHandle> {
+    start_demo_simulator_with_scan(merchant, None, state_file).await
 }
 
 /// Starts the demo gateway simulator with the merchant's mode-1 scan callback URL (the
@@ -236,11 +252,13 @@ pub async fn start_demo_simulator(merchant: Merchant) -> anyhow::Result<Simulato
 pub async fn start_demo_simulator_with_scan(
     merchant: Merchant,
     scan_url: Option<String>,
+    state_file: Option<PathBuf>,
 ) -> anyhow::Result<SimulatorHandle> {
     let tcp = TcpListener::bind("127.0.0.1:0")
         .await
         .context("cannot bind the demo gateway simulator")?;
     let mut config = SimulatorConfig::new(vec![merchant.clone()]);
+    config.state_file = state_file;
     if let Some(scan_url) = scan_url {
         config.scan_callback_urls.insert(merchant.mch_id, scan_url);
     }

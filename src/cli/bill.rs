@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use crate::app::{configured_merchant, database_path, start_demo_simulator};
+use crate::app::{configured_merchant, database_path, demo_gateway_path, start_demo_simulator};
 use crate::config::{AppDirs, Settings};
 use crate::gateway::GatewayClient;
 use crate::i18n::Lang;
@@ -59,11 +59,17 @@ pub(crate) async fn run_bill(
     let store = Store::open(&path)
         .with_context(|| format!("cannot open the database {}", path.display()))?;
 
-    // Demo mode has a fresh simulator with no trades, so it replies No Bill Exist, and only
-    // local payments of that day can show up as differences.
+    // Demo mode loads the demo gateway's saved trades, so its bill lists the payments and
+    // refunds of earlier runs.
     let demo_simulator = match &settings.merchant {
         Some(_) => None,
-        None => Some(start_demo_simulator(configured_merchant(settings)).await?),
+        None => Some(
+            start_demo_simulator(
+                configured_merchant(settings),
+                Some(demo_gateway_path(&path)),
+            )
+            .await?,
+        ),
     };
     let gateway_url = match (&settings.merchant, &demo_simulator) {
         (Some(merchant), _) => merchant.gateway_url.clone(),

@@ -51,9 +51,11 @@ pub async fn run_headless(
             scan_url,
             secapi_addr,
             tls_dir,
+            state,
         } => {
             let tls_dir = tls_dir.unwrap_or_else(|| dirs.data_dir.join("simulator-tls"));
-            run_simulator(&settings, addr, time_scale, scan_url, secapi_addr, &tls_dir).await
+            let addrs = (addr, secapi_addr);
+            run_simulator(&settings, addrs, time_scale, scan_url, &tls_dir, state).await
         }
         CliCommand::ProductQr {
             output,
@@ -224,14 +226,16 @@ async fn listen(settings: &Settings, dirs: &AppDirs) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs the simulator on `addrs`: the gateway address, then the refund (TLS) address.
 async fn run_simulator(
     settings: &Settings,
-    addr: std::net::SocketAddr,
+    addrs: (std::net::SocketAddr, std::net::SocketAddr),
     time_scale: f64,
     scan_url: Option<String>,
-    secapi_addr: std::net::SocketAddr,
     tls_dir: &std::path::Path,
+    state_file: Option<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
+    let (addr, secapi_addr) = addrs;
     for address in [addr, secapi_addr] {
         if !address.ip().is_loopback() {
             bail!(
@@ -242,6 +246,7 @@ async fn run_simulator(
     let merchant = configured_merchant(settings);
     let mut config = SimulatorConfig::new(vec![merchant.clone()]);
     config.time_scale = time_scale;
+    config.state_file = state_file.clone();
     let scan_url = scan_url.or_else(|| settings.merchant.as_ref().and_then(|m| m.scan_url.clone()));
     if let Some(scan_url) = &scan_url {
         config
@@ -253,6 +258,18 @@ async fn run_simulator(
         .with_context(|| format!("cannot listen on {addr}"))?;
     let handle = simulator::serve(tcp, config).await?;
     println!("gateway simulator listening on {}", handle.base_url());
+    match &state_file {
+        Some(path) if handle.state().is_persistent() => {
+            println!("trades are kept in {}", path.display());
+        }
+        Some(path) => println!(
+            "another process holds {}; trades were loaded from it but are kept in memory only",
+            path.display()
+        ),
+        None => {
+            println!("trades are kept in memory for this run only (pass --state PATH to keep them)")
+        }
+    }
     println!(
         "merchant appid={} mch_id={}",
         merchant.appid, merchant.mch_id

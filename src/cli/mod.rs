@@ -79,6 +79,10 @@ pub enum CliCommand {
         /// (default: simulator-tls in the data folder); they are made anew at each start
         #[arg(long, value_name = "DIR")]
         tls_dir: Option<PathBuf>,
+        /// JSON file that keeps the simulator's orders, short links and refunds across
+        /// restarts (default: none, so they last for this run only)
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
     },
     /// Pay an order on a running simulator, as a customer's phone would
     SimulatePay {

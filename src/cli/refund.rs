@@ -114,11 +114,18 @@ pub(super) async fn refund_query(
     }
 }
 
+/// Warns when the demo gateway cannot keep this command's changes, because the cashier
+/// window (or another command) holds its state file.
 fn print_demo_hint(services: &Services) {
-    if services.is_demo() {
-        eprintln!("演示模式：内置模拟网关只认识本次运行中创建的订单");
+    let Some(simulator) = &services.simulator else {
+        return;
+    };
+    if !simulator.state().is_persistent() {
         eprintln!(
-            "Demo mode: the embedded simulator only knows orders made in this run; run `wxpay-pos simulator` and a [merchant] configuration to refund earlier orders."
+            "演示模式：另一个 wxpay-pos 正在使用演示网关，本次命令在演示网关上的改动不会保存；请在收银台的管理页面退款"
+        );
+        eprintln!(
+            "Demo mode: another wxpay-pos process is using the demo gateway, so this command's changes to it are not kept. Refund from the manager screen of the running till instead."
         );
     }
 }

@@ -42,6 +42,9 @@ pub struct SimulatorConfig {
     /// Each merchant's Native mode-1 scan callback URL (支付回调URL), by `mch_id`. WeChat keeps
     /// it in the merchant platform; the simulator posts scan callbacks there.
     pub scan_callback_urls: BTreeMap<String, String>,
+    /// JSON file that keeps the orders, short links and refunds across restarts, as WeChat's
+    /// servers keep them. `None` keeps them in memory for this run only.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl SimulatorConfig {
@@ -55,6 +58,7 @@ impl SimulatorConfig {
             code_url_lifetime_secs: DEFAULT_CODE_URL_LIFETIME_SECS,
             notify_timeout_secs: DEFAULT_NOTIFY_TIMEOUT_SECS,
             scan_callback_urls: BTreeMap::new(),
+            state_file: None,
         }
     }
 

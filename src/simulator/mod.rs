@@ -21,6 +21,7 @@ mod gateway;
 mod ids;
 mod notify;
 mod order_query;
+mod persist;
 mod refund;
 mod scan;
 mod server;

@@ -77,6 +77,16 @@ pub(crate) struct RefundBook {
 }
 
 impl RefundBook {
+    /// Returns every refund, oldest first.
+    pub(crate) fn all(&self) -> &[SimulatedRefund] {
+        &self.refunds
+    }
+
+    /// Appends a refund accepted in an earlier run.
+    pub(crate) fn restore(&mut self, refund: SimulatedRefund) {
+        self.refunds.push(refund);
+    }
+
     fn find(&self, mch_id: &str, out_refund_no: &str) -> Option<&SimulatedRefund> {
         self.refunds
             .iter()

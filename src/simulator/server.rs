@@ -118,6 +118,7 @@ impl SimulatorHandle {
     /// its connections.
     pub async fn shutdown(mut self) {
         self.state.stop();
+        self.state.finish_saving();
         if let Some(task) = self.task.take()
             && let Err(err) = task.await
         {
@@ -130,5 +131,6 @@ impl SimulatorHandle {
 impl Drop for SimulatorHandle {
     fn drop(&mut self) {
         self.state.stop();
+        self.state.finish_saving();
     }
 }

@@ -1,6 +1,8 @@
 //! Shared state of one simulator: its configuration, the orders, the HTTP client that sends
 //! notifications, and the stop signal.
 
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::Utc;
@@ -30,6 +32,32 @@ struct Shared {
     http: reqwest::Client,
     runtime: tokio::runtime::Handle,
     stop: watch::Sender<bool>,
+    /// Set whenever the orders or the bills' refunds may have changed since the last save.
+    changed: AtomicBool,
+    /// State file of the trades; `None` keeps them in memory only.
+    persistence: Option<super::persist::Persistence>,
+}
+
+/// A locked value that marks the simulator's trades as changed whenever it is borrowed
+/// mutably, so the saver writes them out.
+pub(crate) struct ChangeGuard<'a, T> {
+    guard: MutexGuard<'a, T>,
+    changed: &'a AtomicBool,
+}
+
+impl<T> Deref for ChangeGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> DerefMut for ChangeGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.changed.store(true, Ordering::Release);
+        &mut self.guard
+    }
 }
 
 /// An order's state as the control API reports it.
@@ -52,17 +80,82 @@ impl SimulatorState {
         let runtime = tokio::runtime::Handle::try_current().map_err(SimulatorError::NoRuntime)?;
         let http = notify::http_client(&config)?;
         let (stop, _) = watch::channel(false);
-        Ok(SimulatorState {
+        let mut store = Store::default();
+        let mut bills = BillControls::default();
+        let persistence = match &config.state_file {
+            Some(path) => super::persist::Persistence::open(path, &config, &mut store, &mut bills),
+            None => None,
+        };
+        let state = SimulatorState {
             inner: Arc::new(Shared {
                 config,
-                store: Mutex::new(Store::default()),
+                store: Mutex::new(store),
                 faults: Mutex::new(FaultQueue::default()),
-                bills: Mutex::new(BillControls::default()),
+                bills: Mutex::new(bills),
                 http,
                 runtime,
                 stop,
+                changed: AtomicBool::new(false),
+                persistence,
             }),
-        })
+        };
+        if state.inner.persistence.is_some() {
+            state
+                .inner
+                .runtime
+                .spawn(super::persist::save_changes(state.clone()));
+        }
+        Ok(state)
+    }
+
+    /// Returns whether this simulator saves its trades to its state file. It does not when
+    /// it runs without one, or when another process holds the file.
+    pub fn is_persistent(&self) -> bool {
+        self.inner
+            .persistence
+            .as_ref()
+            .is_some_and(super::persist::Persistence::is_held)
+    }
+
+    /// Saves the last changes and releases the state file; called when the simulator stops.
+    pub(crate) fn finish_saving(&self) {
+        if let Some(persistence) = &self.inner.persistence {
+            self.save_if_changed();
+            persistence.release();
+        }
+    }
+
+    /// Writes the trades to the state file if they changed since the last save. Errors are
+    /// logged: losing the demo gateway's memory must not stop a sale.
+    pub fn save_if_changed(&self) {
+        let Some(persistence) = &self.inner.persistence else {
+            return;
+        };
+        if !self.inner.changed.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let snapshot = {
+            let store = self
+                .inner
+                .store
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let bills = self
+                .inner
+                .bills
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            super::persist::Snapshot::capture(&store, &bills)
+        };
+        if let Err(err) = persistence.save(&snapshot) {
+            // Try again at the next check.
+            self.inner.changed.store(true, Ordering::Release);
+            tracing::error!(
+                path = %persistence.path().display(),
+                error = %crate::error_text::error_chain(&err),
+                "cannot save the simulated gateway's trades"
+            );
+        }
     }
 
     /// Returns the configuration the simulator runs with.
@@ -72,20 +165,28 @@ impl SimulatorState {
 
     /// Locks the order store. A panic in another holder cannot leave an order half-changed,
     /// because every update is a single assignment, so a poisoned lock is used as it is.
-    pub(crate) fn lock_store(&self) -> MutexGuard<'_, Store> {
-        self.inner
-            .store
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    pub(crate) fn lock_store(&self) -> ChangeGuard<'_, Store> {
+        ChangeGuard {
+            guard: self
+                .inner
+                .store
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+            changed: &self.inner.changed,
+        }
     }
 
     /// Locks the downloadbill settings; every update is a single assignment or push, so a
     /// poisoned lock is used as it is.
-    pub(crate) fn lock_bills(&self) -> MutexGuard<'_, BillControls> {
-        self.inner
-            .bills
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    pub(crate) fn lock_bills(&self) -> ChangeGuard<'_, BillControls> {
+        ChangeGuard {
+            guard: self
+                .inner
+                .bills
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+            changed: &self.inner.changed,
+        }
     }
 
     /// Queues `fault` for the next request to `target` that has no earlier fault queued.

@@ -111,10 +111,30 @@ impl Store {
         self.orders.get(key).filter(|order| order.mch_id == mch_id)
     }
 
-    /// Stores a new order, or replaces one with the same merchant and `out_trade_no`.
+    /// Stores a new order, or replaces one with the same merchant and `out_trade_no`. A paid
+    /// order (one loaded from the state file) is also indexed by its `transaction_id`.
     pub fn insert(&mut self, order: Order) {
         let key = (order.mch_id.clone(), order.out_trade_no.clone());
+        if let Some(payment) = &order.payment {
+            self.transaction_ids
+                .insert(payment.transaction_id.clone(), key.clone());
+        }
         self.orders.insert(key, order);
+    }
+
+    /// Returns every order, in no particular order.
+    pub fn orders(&self) -> impl Iterator<Item = &Order> {
+        self.orders.values()
+    }
+
+    /// Returns every issued short link, by the long link it stands for.
+    pub fn short_urls(&self) -> &HashMap<String, String> {
+        &self.short_urls
+    }
+
+    /// Stores a short link issued in an earlier run.
+    pub fn restore_short_url(&mut self, long_url: String, short_url: String) {
+        self.short_urls.insert(long_url, short_url);
     }
 
     /// Finds the one order with `out_trade_no`, whichever merchant it belongs to; the control
