@@ -33,17 +33,26 @@ impl Lang {
     pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
 
     /// Maps a BCP 47 or POSIX locale tag (`zh-CN`, `zh_TW.UTF-8`, `en-US`) to a language:
-    /// any tag starting with `zh` (in any letter case) is Simplified Chinese, anything else English.
-    pub fn from_locale_tag(tag: &str) -> Lang {
+    /// any tag starting with `zh` (in any letter case) is Simplified Chinese, any other
+    /// language English. The POSIX default locale (`C`, `C.UTF-8`, `POSIX`) and an empty tag
+    /// name no language, so they give `None`.
+    pub fn from_locale_tag(tag: &str) -> Option<Lang> {
+        let language = tag.split(['.', '@']).next().unwrap_or_default();
+        if language.is_empty() || language == "C" || language == "POSIX" {
+            return None;
+        }
         let is_chinese = tag
             .get(..2)
             .is_some_and(|prefix| prefix.eq_ignore_ascii_case("zh"));
-        if is_chinese { Lang::ZhCn } else { Lang::En }
+        Some(if is_chinese { Lang::ZhCn } else { Lang::En })
     }
 
-    /// Reads the operating system's locale; Simplified Chinese when the locale is unknown.
+    /// Reads the operating system's locale; Simplified Chinese when the locale is unknown or
+    /// names no language (a bare `C.UTF-8`, as on many kiosk installs and containers).
     pub fn system_default() -> Lang {
-        sys_locale::get_locale().map_or(Lang::ZhCn, |tag| Lang::from_locale_tag(&tag))
+        sys_locale::get_locale()
+            .and_then(|tag| Lang::from_locale_tag(&tag))
+            .unwrap_or(Lang::ZhCn)
     }
 
     /// Returns the language's name written in that language, for the language switch.
@@ -1162,14 +1171,21 @@ mod tests {
     #[test]
     fn chinese_locale_tags_choose_chinese() {
         for tag in ["zh", "zh-CN", "zh-Hans-CN", "zh_CN.UTF-8", "zh-TW", "ZH-cn"] {
-            assert_eq!(Lang::from_locale_tag(tag), Lang::ZhCn, "{tag}");
+            assert_eq!(Lang::from_locale_tag(tag), Some(Lang::ZhCn), "{tag}");
         }
     }
 
     #[test]
     fn other_locale_tags_choose_english() {
-        for tag in ["en-US", "en", "C", "", "z", "ja-JP", "fr_FR.UTF-8"] {
-            assert_eq!(Lang::from_locale_tag(tag), Lang::En, "{tag:?}");
+        for tag in ["en-US", "en", "z", "ja-JP", "fr_FR.UTF-8", "en_US@euro"] {
+            assert_eq!(Lang::from_locale_tag(tag), Some(Lang::En), "{tag:?}");
+        }
+    }
+
+    #[test]
+    fn posix_default_locale_names_no_language() {
+        for tag in ["C", "C.UTF-8", "POSIX", ""] {
+            assert_eq!(Lang::from_locale_tag(tag), None, "{tag:?}");
         }
     }
 
