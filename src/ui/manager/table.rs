@@ -15,17 +15,19 @@ use crate::ui::widgets::set_accessible_label;
 const ROW_HEIGHT: f32 = 22.0;
 const HEADER_HEIGHT: f32 = 26.0;
 
-/// Index of the transaction id column; the other unsortable one is the description.
-const TRANSACTION_COLUMN: usize = 2;
+/// Index of the description column; the other unsortable one is the transaction id.
+const BODY_COLUMN: usize = 4;
 
-/// The columns, in order: sort key (for sortable ones) and width.
+/// The columns, in order: sort key (for sortable ones) and width. Amount and state come right
+/// after the order number so they stay in view on a 1024-pixel-wide till screen, where the
+/// table scrolls sideways to the rest.
 const COLUMNS: [(Option<SortKey>, f32); 7] = [
-    (Some(SortKey::Time), 150.0),
-    (Some(SortKey::OutTradeNo), 200.0),
-    (None, 230.0),
+    (Some(SortKey::Time), 145.0),
+    (Some(SortKey::OutTradeNo), 190.0),
+    (Some(SortKey::Amount), 90.0),
+    (Some(SortKey::State), 100.0),
     (None, 160.0),
-    (Some(SortKey::Amount), 100.0),
-    (Some(SortKey::State), 110.0),
+    (None, 230.0),
     (Some(SortKey::Terminal), 70.0),
 ];
 
@@ -85,10 +87,10 @@ impl ManagerState {
                         }
                     }
                     None => {
-                        let name = if index == TRANSACTION_COLUMN {
-                            texts.column_transaction_id
-                        } else {
+                        let name = if index == BODY_COLUMN {
                             texts.column_body
+                        } else {
+                            texts.column_transaction_id
                         };
                         ui.label(RichText::new(name).strong());
                     }
@@ -119,12 +121,6 @@ impl ManagerState {
                     }
                 });
                 table_row.col(|ui| {
-                    ui.label(row.transaction_id.as_deref().unwrap_or(""));
-                });
-                table_row.col(|ui| {
-                    ui.label(&row.body);
-                });
-                table_row.col(|ui| {
                     let amount = match row.kind {
                         RowKind::Order => row.amount.to_string(),
                         RowKind::Refund => format!("-{}", row.amount),
@@ -133,6 +129,12 @@ impl ManagerState {
                 });
                 table_row.col(|ui| {
                     ui.label(i18n::state_name(lang, &row.state));
+                });
+                table_row.col(|ui| {
+                    ui.label(&row.body);
+                });
+                table_row.col(|ui| {
+                    ui.label(row.transaction_id.as_deref().unwrap_or(""));
                 });
                 table_row.col(|ui| {
                     ui.label(&row.terminal);
