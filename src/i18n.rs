@@ -1038,6 +1038,18 @@ pub fn auto_return_text(lang: Lang, seconds_left: u64) -> String {
     }
 }
 
+/// Formats the error for a paid order whose receipt did not print, with what to do next.
+pub fn receipt_not_printed_text(lang: Lang, out_trade_no: &str) -> String {
+    match lang {
+        Lang::ZhCn => format!(
+            "订单 {out_trade_no} 已收款，但小票没有打印。请检查打印机电源、纸张和连接，然后运行 wxpay-pos reprint {out_trade_no} 补打"
+        ),
+        Lang::En => format!(
+            "Order {out_trade_no} is paid, but its receipt did not print. Check the printer's power, paper and cable, then run wxpay-pos reprint {out_trade_no} to print it again."
+        ),
+    }
+}
+
 /// Formats the notice for a paid product QR sale (Native mode 1) that the customer started by
 /// scanning a printed code.
 pub fn scan_sale_paid_text(lang: Lang, body: &str, amount: Fen) -> String {

@@ -425,6 +425,56 @@ fn printer_chosen_in_settings_prints_test_page() {
 }
 
 #[test]
+fn receipt_print_failure_is_shown_after_payment() {
+    let Running {
+        runtime: _runtime,
+        dir: _dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    // A port that was free a moment ago: connections to it are refused, like a printer that
+    // is switched off.
+    let off = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = off.local_addr().unwrap();
+    drop(off);
+    let settings = Settings::parse(&format!(
+        "[printer]\nkind = \"escpos\"\nconnection = \"tcp\"\naddress = \"{address}\"\nauto_print = true\nstatus_check = false\n"
+    ))
+    .unwrap();
+    services.service.set_printer(settings.printer);
+
+    type_amount(&mut harness, "12.34");
+    harness.get_by_label("收款").click();
+    harness.run();
+    step_until_label(&mut harness, "收款二维码");
+    let out_trade_no = services.service.store().open_orders().unwrap()[0]
+        .out_trade_no
+        .clone();
+    harness.get_by_label("模拟顾客付款").click();
+    harness.run();
+    step_until_label(&mut harness, "支付成功");
+    step_until_label(&mut harness, "小票没有打印");
+    assert!(
+        harness
+            .query_by_label_contains(&format!("wxpay-pos reprint {out_trade_no}"))
+            .is_some()
+    );
+
+    // The payment stands, and the warning stays on the next sale's screen.
+    let order = services
+        .service
+        .store()
+        .order(&out_trade_no)
+        .unwrap()
+        .unwrap();
+    assert_eq!(order.state, OrderState::Paid);
+    harness.get_by_label("新的收款").click();
+    harness.run();
+    assert_eq!(harness.state().screen_name(), "entry");
+    assert!(harness.query_by_label_contains("小票没有打印").is_some());
+}
+
+#[test]
 fn invalid_printer_address_is_rejected_by_name() {
     let Running {
         runtime: _runtime,

@@ -3,6 +3,7 @@
 
 mod catalogue_watch;
 mod manager;
+mod print_failures;
 mod refunds;
 mod runner;
 mod scan_sales;

@@ -40,6 +40,11 @@ pub async fn run_commands(
         bridge.updates.clone(),
         Arc::clone(&repaint),
     ));
+    tokio::spawn(super::print_failures::forward_print_failures(
+        Arc::clone(&services.service),
+        bridge.updates.clone(),
+        Arc::clone(&repaint),
+    ));
     tokio::spawn(super::catalogue_watch::watch_catalogue(
         services.service.store().clone(),
         bridge.updates.clone(),

@@ -100,6 +100,15 @@ pub struct OrderEvent {
     pub transaction_id: Option<String>,
 }
 
+/// A paid receipt that did not reach the printer. The payment and the receipt PDF are kept,
+/// so the receipt can be printed again once the printer is back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptPrintFailure {
+    pub out_trade_no: String,
+    /// The printer error and its causes.
+    pub detail: String,
+}
+
 /// A failure to confirm or query a payment.
 #[derive(Debug, thiserror::Error)]
 pub enum LifecycleError {
@@ -129,6 +138,8 @@ pub struct PaymentService {
     refund_gateway: Option<RefundClient>,
     options: ServiceOptions,
     events: broadcast::Sender<OrderEvent>,
+    /// Paid receipts that the printer did not take, for the cashier screen to report.
+    print_failures: broadcast::Sender<ReceiptPrintFailure>,
     /// False while start-up reconciliation of open orders runs; new charges wait for it.
     reconciled: tokio::sync::watch::Sender<bool>,
     /// Receipt tasks not yet awaited, so a short-lived command can let them finish.
@@ -160,6 +171,7 @@ impl PaymentService {
         options: ServiceOptions,
     ) -> Result<Arc<Self>, StoreError> {
         let (events, _) = broadcast::channel(ORDER_EVENT_CAPACITY);
+        let (print_failures, _) = broadcast::channel(ORDER_EVENT_CAPACITY);
         let writer = PaymentWriter::start(store.path())?;
         let printer = std::sync::RwLock::new(options.printer.clone());
         Ok(Arc::new(PaymentService {
@@ -169,6 +181,7 @@ impl PaymentService {
             refund_gateway,
             options,
             events,
+            print_failures,
             reconciled: tokio::sync::watch::Sender::new(true),
             receipt_tasks: std::sync::Mutex::new(Vec::new()),
             printer,
@@ -213,6 +226,11 @@ impl PaymentService {
     /// Subscribes to committed order state changes.
     pub fn subscribe(&self) -> broadcast::Receiver<OrderEvent> {
         self.events.subscribe()
+    }
+
+    /// Subscribes to paid receipts that failed to print automatically.
+    pub fn subscribe_print_failures(&self) -> broadcast::Receiver<ReceiptPrintFailure> {
+        self.print_failures.subscribe()
     }
 
     /// Loads an order from the store, off the async threads.

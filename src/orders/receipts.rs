@@ -84,7 +84,15 @@ impl PaymentService {
             match print_receipt(&printer, &model).await {
                 Ok(()) => tracing::info!(out_trade_no, "receipt printed"),
                 // The payment is kept; the cashier can reprint with `wxpay-pos reprint`.
-                Err(err) => tracing::error!(out_trade_no, error = %err, "cannot print the receipt"),
+                Err(err) => {
+                    let detail = crate::error_text::error_chain(&err);
+                    tracing::error!(out_trade_no, error = %detail, "cannot print the receipt");
+                    // Sending fails only when no screen listens, as in a command-line run.
+                    let _ = self.print_failures.send(super::ReceiptPrintFailure {
+                        out_trade_no: out_trade_no.to_owned(),
+                        detail,
+                    });
+                }
             }
         }
     }

@@ -198,6 +198,12 @@ pub enum Update {
         /// The product name, the order's `body`.
         body: String,
     },
+    /// A paid order's receipt did not print automatically; the payment stands.
+    ReceiptNotPrinted {
+        out_trade_no: String,
+        /// The printer error and its causes.
+        detail: String,
+    },
     /// The order was closed at the cashier's request.
     Closed { out_trade_no: String },
     /// The order passed its expiry time unpaid.

@@ -118,6 +118,14 @@ impl CashierApp {
             Message::ProductRejected { field, detail } => {
                 (product_rejected_text(self.lang, field, detail), None, true)
             }
+            Message::ReceiptNotPrinted {
+                out_trade_no,
+                detail,
+            } => (
+                crate::i18n::receipt_not_printed_text(self.lang, out_trade_no),
+                Some(detail.clone()),
+                true,
+            ),
             Message::ScanSalePaid { body, amount } => {
                 (scan_sale_paid_text(self.lang, body, *amount), None, false)
             }

@@ -48,7 +48,12 @@ impl CashierApp {
             Action::NewSale => {
                 if matches!(self.screen, Screen::Paid { .. }) {
                     self.clear_sale();
-                    self.back_to_entry(None);
+                    // A receipt that did not print is still news on the next sale's screen.
+                    let kept = self
+                        .message
+                        .take()
+                        .filter(|message| matches!(message, Message::ReceiptNotPrinted { .. }));
+                    self.back_to_entry(kept);
                 }
             }
             Action::ScanBarcode => self.scan_barcode(),

@@ -200,6 +200,12 @@ enum Message {
         field: String,
         detail: String,
     },
+    /// A paid order's receipt did not print; the printer error follows. It stays when the
+    /// screen returns to a new sale, so the cashier sees it after the paid screen.
+    ReceiptNotPrinted {
+        out_trade_no: String,
+        detail: String,
+    },
     /// A product QR sale (Native mode 1) was paid: the product name and amount.
     ScanSalePaid {
         body: String,

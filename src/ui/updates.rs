@@ -61,6 +61,16 @@ impl CashierApp {
                 body,
             } => self.show_scan_sale(out_trade_no, transaction_id, amount, body, now_secs),
 
+            Update::ReceiptNotPrinted {
+                out_trade_no,
+                detail,
+            } => {
+                self.message = Some(Message::ReceiptNotPrinted {
+                    out_trade_no,
+                    detail,
+                });
+            }
+
             Update::Closed { out_trade_no } => {
                 if self.is_awaiting(&out_trade_no) {
                     self.in_flight = None;
