@@ -400,6 +400,30 @@ fn date_picker_sets_range_in_chinese() {
 }
 
 #[test]
+fn clicking_any_cell_opens_detail() {
+    let mut screen = screen(true);
+    screen.unlock();
+    let today = wxpay_pos::report::report_today();
+    let tea_time = format!("{today} 09:00:00");
+    let cells = [tea_time.as_str(), "12.00", "部分退款"];
+
+    for cell in cells {
+        screen.harness.get_by_label("M-cake").click();
+        screen.harness.run();
+        screen.pump();
+        assert!(screen.harness.query_by_label("可退金额：￥35.00").is_some());
+
+        screen.harness.get_by_label(cell).click();
+        screen.harness.run();
+        screen.pump();
+        assert!(
+            screen.harness.query_by_label("可退金额：￥10.00").is_some(),
+            "a click on {cell:?} did not open the tea order"
+        );
+    }
+}
+
+#[test]
 fn csv_export_shows_saved_path() {
     let mut screen = screen(true);
     screen.unlock();

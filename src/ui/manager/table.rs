@@ -50,6 +50,9 @@ impl ManagerState {
             return None;
         }
 
+        // Selectable labels take the clicks for text selection, so a click on a plain cell
+        // would not reach the row; cells only select the row here.
+        ui.style_mut().interaction.selectable_labels = false;
         let mut builder = TableBuilder::new(ui)
             .id_salt("manager_orders")
             .striped(true)
