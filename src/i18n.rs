@@ -876,6 +876,12 @@ fn rejected_text(lang: Lang, code: &str) -> &'static str {
         (Lang::En, "ORDERPAID") => "This order is already paid. Do not charge it again.",
         (Lang::ZhCn, "ORDERCLOSED") => "这笔订单已经关闭，请重新收款",
         (Lang::En, "ORDERCLOSED") => "This order is already closed. Charge again.",
+        (Lang::ZhCn, "ORDERNOTEXIST") => {
+            "微信支付查不到这个订单号，顾客没有为它付款。请核对订单号（以收银小票或顾客手机上的商户单号为准）"
+        }
+        (Lang::En, "ORDERNOTEXIST") => {
+            "WeChat Pay has no order with this number, so nothing was paid for it. Check the number against the receipt or the customer's phone."
+        }
         (Lang::ZhCn, "OUT_TRADE_NO_USED") => "商户订单号重复，请重新收款",
         (Lang::En, "OUT_TRADE_NO_USED") => {
             "The merchant order number was already used. Charge again."

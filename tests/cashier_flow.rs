@@ -251,6 +251,31 @@ fn manual_check_screen_confirms_an_order_from_elsewhere() {
 }
 
 #[test]
+fn manual_check_of_unknown_number_says_so() {
+    let Running {
+        runtime: _runtime,
+        dir: _dir,
+        services,
+        mut harness,
+    } = start_demo_cashier();
+    harness.get_by_label("转手工确认").click();
+    harness.run();
+
+    type_into(&mut harness, "商户订单号", "20260101000000000000");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    step_until_label(&mut harness, "微信支付查不到这个订单号");
+    assert!(
+        services
+            .service
+            .store()
+            .order("20260101000000000000")
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
 fn checkout_slip_without_printer_is_saved_as_pdf() {
     // Binding the runtime and folder (not `..`) keeps them alive for the whole test.
     let Running {

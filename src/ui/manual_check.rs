@@ -34,16 +34,19 @@ impl CashierApp {
         ui.label(RichText::new(texts.manual_check_note).weak());
         ui.separator();
 
-        labelled_field(
+        let field = labelled_field(
             ui,
             texts.out_trade_no_label,
             &mut self.manual_check_no,
             false,
         );
         let typed = self.manual_check_no.trim().to_owned();
+        // Enter in the field checks the order, as a barcode scanner ends its number with Enter.
+        let entered = field.lost_focus() && ui.input(|input| input.key_pressed(Key::Enter));
         let check = Button::new(RichText::new(texts.check_payment_button).size(18.0))
             .min_size(Vec2::new(180.0, 40.0));
-        if ui.add_enabled(idle && !typed.is_empty(), check).clicked() {
+        let clicked = ui.add_enabled(idle && !typed.is_empty(), check).clicked();
+        if (clicked || entered) && idle && !typed.is_empty() {
             action = Some(Action::CheckOrder(typed));
         }
         if idle && self.in_flight.is_none() && ui.input(|input| input.key_pressed(Key::Escape)) {
