@@ -826,6 +826,59 @@ async fn demo_gateway_keeps_trades_across_restarts() {
     assert!(summary.is_clean(), "differences: {:?}", summary.differences);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_refund_waits_for_a_closed_till_in_demo_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = start_demo(dir.path()).await;
+    let out_trade_no = paid_demo_order(&services, Fen(1990)).await;
+    let config = dir.path().join("cli.toml");
+    let database = dir.path().join("data").join("wxpay-pos.sqlite3");
+    std::fs::write(
+        &config,
+        format!("[storage]\ndatabase = {:?}\n", database.to_str().unwrap()),
+    )
+    .unwrap();
+
+    // The till holds the demo gateway, so the command refuses and records nothing.
+    let (code, stderr) = run_cli_refund(&config, &out_trade_no).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("收银台正在使用演示网关"), "{stderr}");
+    assert!(
+        services
+            .service
+            .store()
+            .refunds_for(&out_trade_no)
+            .unwrap()
+            .is_empty()
+    );
+
+    // Once the till is closed, the command's own demo gateway has the order.
+    drop(services);
+    let (code, stderr) = run_cli_refund(&config, &out_trade_no).await;
+    assert_eq!(code, 0, "{stderr}");
+    let store = Store::open(&database).unwrap();
+    let refunds = store.refunds_for(&out_trade_no).unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].state, RefundState::Success);
+}
+
+/// Runs `wxpay-pos refund OUT_TRADE_NO --amount 1.00`; returns the exit code and stderr.
+async fn run_cli_refund(config: &std::path::Path, out_trade_no: &str) -> (i32, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wxpay-pos"));
+    command
+        .arg("--config")
+        .arg(config)
+        .args(["refund", out_trade_no, "--amount", "1.00"])
+        .env("RUST_LOG", "warn");
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// Starts the app's services in demo mode with their files under `dir`.
 async fn start_demo(dir: &std::path::Path) -> wxpay_pos::app::Services {
     let dirs = wxpay_pos::config::AppDirs {

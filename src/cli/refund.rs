@@ -68,7 +68,15 @@ pub(super) async fn refund(
         }
     };
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
-    print_demo_hint(&services);
+    if demo_gateway_is_busy(&services) {
+        eprintln!(
+            "演示模式：收银台正在使用演示网关，本次没有退款。请在收银台的管理页面（F7）退款，或先关闭收银台"
+        );
+        eprintln!(
+            "Demo mode: the running till is using the demo gateway, so nothing was refunded. Refund from its manager screen (F7), or close the till first."
+        );
+        return Ok(ExitCode::FAILURE);
+    }
 
     match services
         .service
@@ -114,20 +122,14 @@ pub(super) async fn refund_query(
     }
 }
 
-/// Warns when the demo gateway cannot keep this command's changes, because the cashier
-/// window (or another command) holds its state file.
-fn print_demo_hint(services: &Services) {
-    let Some(simulator) = &services.simulator else {
-        return;
-    };
-    if !simulator.state().is_persistent() {
-        eprintln!(
-            "演示模式：另一个 wxpay-pos 正在使用演示网关，本次命令在演示网关上的改动不会保存；请在收银台的管理页面退款"
-        );
-        eprintln!(
-            "Demo mode: another wxpay-pos process is using the demo gateway, so this command's changes to it are not kept. Refund from the manager screen of the running till instead."
-        );
-    }
+/// Returns whether this command runs a demo gateway that another process (the cashier
+/// window) has locked. A refund made there would be recorded here but unknown to the till's
+/// gateway, whose bills would then miss it.
+fn demo_gateway_is_busy(services: &Services) -> bool {
+    services
+        .simulator
+        .as_ref()
+        .is_some_and(|simulator| !simulator.state().is_persistent())
 }
 
 fn print_refund(record: &RefundRecord) {
