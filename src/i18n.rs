@@ -993,7 +993,9 @@ pub fn product_count_text(lang: Lang, count: usize) -> String {
     }
 }
 
-/// Builds the error for settings that were not saved, naming the setting at fault.
+/// Builds the error for settings that were not saved, naming the setting at fault. The
+/// validation reason is English, so the Chinese text leaves it to the small print (see
+/// [`settings_rejected_detail`]) rather than mixing languages in one sentence.
 pub fn settings_rejected_text(lang: Lang, key: &str, reason: &str) -> String {
     let texts = lang.texts();
     let field_label = match key {
@@ -1002,6 +1004,15 @@ pub fn settings_rejected_text(lang: Lang, key: &str, reason: &str) -> String {
         "printer.queue" => Some(texts.printer_queue_label),
         "printer.paper_width_mm" => Some(texts.paper_width_label),
         "printer.footer" => Some(texts.printer_footer_label),
+        "shop.name" => Some(texts.shop_name_label),
+        "shop.terminal_id" => Some(texts.terminal_id_label),
+        "merchant.appid" => Some(texts.appid_label),
+        "merchant.mch_id" => Some(texts.mch_id_label),
+        "merchant.api_key" => Some(texts.api_key_label),
+        "merchant.gateway_url" => Some(texts.gateway_url_label),
+        "merchant.notify_url" => Some(texts.notify_url_label),
+        "merchant.spbill_create_ip" => Some(texts.spbill_ip_label),
+        "manager.pin_hash" => Some(lang.manager_texts().manager_pin_label),
         _ => None,
     };
     let key = match field_label {
@@ -1009,12 +1020,21 @@ pub fn settings_rejected_text(lang: Lang, key: &str, reason: &str) -> String {
         None => key.to_owned(),
     };
     match (lang, key.is_empty()) {
-        (Lang::ZhCn, false) => format!("设置没有保存：“{key}”无效（{reason}）。请修改后再保存"),
+        (Lang::ZhCn, false) => format!("设置没有保存：“{key}”无效。请修改后再保存"),
         (Lang::En, false) => {
             format!("Settings not saved: `{key}` is invalid ({reason}). Correct it and save again.")
         }
-        (Lang::ZhCn, true) => format!("设置没有保存：{reason}"),
+        (Lang::ZhCn, true) => "设置没有保存，请检查配置文件所在的磁盘后重试".to_owned(),
         (Lang::En, true) => format!("Settings not saved: {reason}"),
+    }
+}
+
+/// Returns the small print under [`settings_rejected_text`]: the validation reason, which the
+/// Chinese text does not repeat inline.
+pub fn settings_rejected_detail(lang: Lang, reason: &str) -> Option<String> {
+    match lang {
+        Lang::ZhCn if !reason.trim().is_empty() => Some(reason.to_owned()),
+        _ => None,
     }
 }
 

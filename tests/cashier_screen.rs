@@ -1056,9 +1056,10 @@ fn settings_save_names_bad_field() {
     );
     assert!(
         harness
-            .query_by_label_contains("“merchant.appid”无效")
+            .query_by_label_contains("“公众账号 AppID (merchant.appid)”无效。请修改后再保存")
             .is_some()
     );
+    assert!(harness.query_by_label("is empty").is_some());
 
     harness.key_press(egui::Key::Escape);
     harness.run();

@@ -16,7 +16,7 @@ use wxpay_pos::pin::{MIN_PBKDF2_ITERATIONS, hash_pin_with_iterations};
 use wxpay_pos::printer::PrinterSettings;
 use wxpay_pos::report::local_range;
 use wxpay_pos::store::Store;
-use wxpay_pos::ui::bridge::{Command, RunnerBridge, Update, bridge_pair};
+use wxpay_pos::ui::bridge::{Command, ManagerUpdate, RunnerBridge, Update, bridge_pair};
 use wxpay_pos::ui::{CashierApp, CashierOptions, install_fonts};
 
 const PIN: &str = "2468";
@@ -421,6 +421,34 @@ fn clicking_any_cell_opens_detail() {
             "a click on {cell:?} did not open the tea order"
         );
     }
+}
+
+#[test]
+fn failure_shows_only_screen_language() {
+    let mut screen = screen(true);
+    screen.unlock();
+    screen
+        .runner
+        .updates
+        .try_send(Update::Manager(ManagerUpdate::FailedIn {
+            zh: "退款金额超过可退金额".to_owned(),
+            en: "The refund is more than what is left".to_owned(),
+        }))
+        .unwrap();
+    screen.harness.run();
+
+    assert!(
+        screen
+            .harness
+            .query_by_label("操作失败：退款金额超过可退金额")
+            .is_some()
+    );
+    assert!(
+        screen
+            .harness
+            .query_by_label_contains("The refund is more")
+            .is_none()
+    );
 }
 
 #[test]

@@ -100,12 +100,9 @@ impl ManagerBackend {
                     } else {
                         tracing::error!(out_trade_no, error = %error_chain(&err), "refund failed");
                     }
-                    ManagerUpdate::Failed {
-                        detail: format!(
-                            "{} {}",
-                            refund_error_text(Lang::ZhCn, &err),
-                            refund_error_text(Lang::En, &err)
-                        ),
+                    ManagerUpdate::FailedIn {
+                        zh: refund_error_text(Lang::ZhCn, &err),
+                        en: refund_error_text(Lang::En, &err),
                     }
                 }
             },
@@ -114,15 +111,15 @@ impl ManagerBackend {
                     Ok(summary) => ManagerUpdate::Reconciled(Box::new(summary)),
                     Err(err) => {
                         tracing::error!(%date, error = %error_chain(&err), "reconciliation failed");
-                        let detail = match err.bill_failure() {
-                            Some(failure) => format!(
-                                "{} {}",
-                                failure_text(Lang::ZhCn, failure),
-                                failure_text(Lang::En, failure)
-                            ),
-                            None => error_chain(&err),
-                        };
-                        ManagerUpdate::Failed { detail }
+                        match err.bill_failure() {
+                            Some(failure) => ManagerUpdate::FailedIn {
+                                zh: failure_text(Lang::ZhCn, failure).to_owned(),
+                                en: failure_text(Lang::En, failure).to_owned(),
+                            },
+                            None => ManagerUpdate::Failed {
+                                detail: error_chain(&err),
+                            },
+                        }
                     }
                 }
             }

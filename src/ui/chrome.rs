@@ -110,9 +110,11 @@ impl CashierApp {
             Message::CommandQueueFull => (texts.command_queue_full.to_owned(), None, true),
             Message::BackendStopped => (texts.backend_stopped.to_owned(), None, true),
             Message::SettingsSaved => (texts.settings_saved.to_owned(), None, false),
-            Message::SettingsRejected { key, reason } => {
-                (settings_rejected_text(self.lang, key, reason), None, true)
-            }
+            Message::SettingsRejected { key, reason } => (
+                settings_rejected_text(self.lang, key, reason),
+                crate::i18n::settings_rejected_detail(self.lang, reason),
+                true,
+            ),
             Message::ProductSaved => (texts.product_saved.to_owned(), None, false),
             Message::ProductDeleted => (texts.product_deleted.to_owned(), None, false),
             Message::ProductRejected { field, detail } => {

@@ -134,4 +134,7 @@ pub enum ManagerUpdate {
     Reconciled(Box<ReconciliationSummary>),
     /// A command failed; `detail` describes what failed and why, Chinese then English.
     Failed { detail: String },
+    /// A command failed for a reason written in each language; the screen shows the one
+    /// in use.
+    FailedIn { zh: String, en: String },
 }

@@ -50,6 +50,8 @@ enum ManagerMessage {
         state: RefundState,
     },
     Failed(String),
+    /// A failure written in each language: Chinese, then English.
+    FailedIn(String, String),
 }
 
 /// The manager's choices during one frame.
@@ -214,12 +216,12 @@ impl ManagerState {
                 self.message = None;
             }
             ManagerUpdate::Failed { detail } => {
-                self.refund.sending = false;
-                self.reconciling = false;
-                self.busy = false;
-                self.checking_pin = false;
-                self.pending_request = None;
+                self.stop_waiting();
                 self.message = Some(ManagerMessage::Failed(detail));
+            }
+            ManagerUpdate::FailedIn { zh, en } => {
+                self.stop_waiting();
+                self.message = Some(ManagerMessage::FailedIn(zh, en));
             }
         }
     }
@@ -359,6 +361,13 @@ impl ManagerState {
                 *state == RefundState::Failed,
             ),
             ManagerMessage::Failed(detail) => (i18n::manager_failed_text(lang, detail), true),
+            ManagerMessage::FailedIn(zh, en) => {
+                let detail = match lang {
+                    Lang::ZhCn => zh,
+                    Lang::En => en,
+                };
+                (i18n::manager_failed_text(lang, detail), true)
+            }
         };
         let color = if is_error {
             ui.visuals().error_fg_color
@@ -366,6 +375,15 @@ impl ManagerState {
             ui.visuals().strong_text_color()
         };
         ui.label(RichText::new(text).color(color).size(16.0));
+    }
+
+    /// Clears every pending state after a failed command, so its buttons work again.
+    fn stop_waiting(&mut self) {
+        self.refund.sending = false;
+        self.reconciling = false;
+        self.busy = false;
+        self.checking_pin = false;
+        self.pending_request = None;
     }
 
     /// Returns the current range's dates and query, for exports.
