@@ -816,8 +816,8 @@ pub fn amount_error_text(lang: Lang, error: &AmountError) -> String {
                 "\"{text}\" has more than two decimal places. Enter fen at most, such as 19.90."
             )
         }
-        (Lang::ZhCn, AmountError::Zero) => "金额必须大于零，请重新输入".to_owned(),
-        (Lang::En, AmountError::Zero) => "The amount must be greater than zero.".to_owned(),
+        (Lang::ZhCn, AmountError::NotPositive) => "金额必须大于零，请重新输入".to_owned(),
+        (Lang::En, AmountError::NotPositive) => "The amount must be greater than zero.".to_owned(),
         (Lang::ZhCn, AmountError::TooLarge { text }) => {
             format!("金额“{text}”超过单笔上限 {max} 元，请核对后重新输入")
         }

@@ -21,8 +21,9 @@ pub enum AmountError {
     Malformed { text: String },
     #[error("amount {text:?} has more than two decimal places")]
     TooManyDecimals { text: String },
+    /// Zero, or a number with a minus sign.
     #[error("amount must be greater than zero")]
-    Zero,
+    NotPositive,
     #[error("amount {text:?} is above the limit of 1000000.00 yuan")]
     TooLarge { text: String },
 }
@@ -33,7 +34,8 @@ impl Fen {
     /// Accepts an optional leading `￥` or `¥` and surrounding spaces. Full-width digits and the
     /// full stops `．` and `。`, which a Chinese input method types in full-width or Chinese
     /// punctuation mode, read as their ASCII forms. Rejects signs, exponents, more than two
-    /// decimals, zero and amounts above [`MAX_AMOUNT_FEN`].
+    /// decimals, zero and amounts above [`MAX_AMOUNT_FEN`]; a negative amount is
+    /// [`AmountError::NotPositive`], like zero.
     pub fn parse_yuan(text: &str) -> Result<Fen, AmountError> {
         let halfwidth = to_halfwidth(text);
         let trimmed = halfwidth.trim();
@@ -48,6 +50,16 @@ impl Fen {
         let malformed = || AmountError::Malformed {
             text: text.to_owned(),
         };
+        // A well-formed amount with a minus sign gets the same advice as zero.
+        if let Some(magnitude) = trimmed.strip_prefix('-')
+            && magnitude.starts_with(|c: char| c.is_ascii_digit())
+            && matches!(
+                Fen::parse_yuan(magnitude),
+                Ok(_) | Err(AmountError::NotPositive)
+            )
+        {
+            return Err(AmountError::NotPositive);
+        }
 
         let (yuan_text, fraction_text) = match trimmed.split_once('.') {
             Some((yuan, fraction)) => (yuan, fraction),
@@ -84,7 +96,7 @@ impl Fen {
 
         let fen = yuan * 100 + fraction_fen;
         if fen == 0 {
-            return Err(AmountError::Zero);
+            return Err(AmountError::NotPositive);
         }
         if fen > MAX_AMOUNT_FEN {
             return Err(AmountError::TooLarge {
@@ -149,7 +161,8 @@ mod tests {
     fn bad_yuan_text_is_rejected() {
         for text in [
             "19.9.9",
-            "-1",
+            "-abc",
+            "--1",
             "abc",
             "1e3",
             "+5",
@@ -168,7 +181,14 @@ mod tests {
             Err(AmountError::TooManyDecimals { .. })
         ));
         assert_eq!(Fen::parse_yuan(""), Err(AmountError::Empty));
-        assert_eq!(Fen::parse_yuan("0.00"), Err(AmountError::Zero));
+        assert_eq!(Fen::parse_yuan("0.00"), Err(AmountError::NotPositive));
+        for negative in ["-1", "-19.90", "￥-5", "-0", "-0.00"] {
+            assert_eq!(
+                Fen::parse_yuan(negative),
+                Err(AmountError::NotPositive),
+                "{negative:?}"
+            );
+        }
         assert!(matches!(
             Fen::parse_yuan("1000000.01"),
             Err(AmountError::TooLarge { .. })

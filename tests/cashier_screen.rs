@@ -559,7 +559,7 @@ fn every_text(lang: Lang) -> Vec<String> {
         AmountError::Empty,
         AmountError::Malformed { text: typed() },
         AmountError::TooManyDecimals { text: typed() },
-        AmountError::Zero,
+        AmountError::NotPositive,
         AmountError::TooLarge { text: typed() },
     ];
     texts.extend(

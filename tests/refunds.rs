@@ -860,21 +860,44 @@ async fn cli_refund_waits_for_a_closed_till_in_demo_mode() {
     let refunds = store.refunds_for(&out_trade_no).unwrap();
     assert_eq!(refunds.len(), 1);
     assert_eq!(refunds[0].state, RefundState::Success);
+
+    // refund-query by a refund number reports that refund, not the order's others.
+    let (code, stderr) = run_cli_refund(&config, &out_trade_no).await;
+    assert_eq!(code, 0, "{stderr}");
+    let refunds = store.refunds_for(&out_trade_no).unwrap();
+    assert_eq!(refunds.len(), 2);
+    let first = &refunds[0].out_refund_no;
+    let second = &refunds[1].out_refund_no;
+    let (code, stdout, stderr) = run_cli(&config, &["refund-query", first]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(first.as_str()), "{stdout}");
+    assert!(!stdout.contains(second.as_str()), "{stdout}");
+    let (_, stdout, _) = run_cli(&config, &["refund-query", &out_trade_no]).await;
+    assert!(stdout.contains(first.as_str()), "{stdout}");
+    assert!(stdout.contains(second.as_str()), "{stdout}");
 }
 
 /// Runs `wxpay-pos refund OUT_TRADE_NO --amount 1.00`; returns the exit code and stderr.
 async fn run_cli_refund(config: &std::path::Path, out_trade_no: &str) -> (i32, String) {
+    let (code, _, stderr) = run_cli(config, &["refund", out_trade_no, "--amount", "1.00"]).await;
+    (code, stderr)
+}
+
+/// Runs the binary with `--config config` and `args`; returns the exit code, stdout and
+/// stderr.
+async fn run_cli(config: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wxpay-pos"));
     command
         .arg("--config")
         .arg(config)
-        .args(["refund", out_trade_no, "--amount", "1.00"])
+        .args(args)
         .env("RUST_LOG", "warn");
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
         .unwrap();
     (
         output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }

@@ -105,7 +105,11 @@ pub(super) async fn refund_query(
             println!("Order {number} has no refunds.");
             Ok(ExitCode::SUCCESS)
         }
-        Ok(records) => {
+        Ok(mut records) => {
+            // Asked by refund number, the command reports that refund only.
+            if records.iter().any(|record| record.out_refund_no == number) {
+                records.retain(|record| record.out_refund_no == number);
+            }
             for record in &records {
                 print_refund(record);
             }

@@ -76,7 +76,7 @@ pub async fn run_report(
     let printer = settings.printer.clone();
 
     let from = args.date;
-    let written = tokio::task::spawn_blocking(move || -> anyhow::Result<PathBuf> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let store = Store::open(&database_path)
             .with_context(|| format!("cannot open the database {}", database_path.display()))?;
         let bytes = match args.format {
@@ -98,17 +98,18 @@ pub async fn run_report(
         );
         let (dir, name) = split_out_path(args.out.as_deref(), &default_dir, &default_name)?;
         let path = write_report_file(&dir, &name, &bytes)?;
+        // The file is written whatever the printer does, so its path comes first.
+        println!("{}", path.display());
 
         if args.print {
             let report = DayEndReport::load(&store, &shop_name, from, to)?;
             print_day_end_blocking(&report, &printer)?;
         }
-        Ok(path)
+        Ok(())
     })
     .await
     .context("the report task failed")??;
 
-    println!("{}", written.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -54,14 +54,14 @@ pub fn summary_text(lang: Lang, summary: &ReconciliationSummary) -> String {
         Lang::En => {
             let bill = if summary.bill_found {
                 format!(
-                    "{} bill lines ({} yuan settled, {} yuan refunded)",
+                    "bill lines: {} ({} yuan settled, {} yuan refunded)",
                     summary.bill_rows, summary.bill_total_fee, summary.bill_refund_fee
                 )
             } else {
                 "WeChat has no bill for the day".to_owned()
             };
             format!(
-                "Reconciliation of {date}: {bill}, {} local payments and {} refunds, {} matched, {differences} differences",
+                "Reconciliation of {date}: {bill}; local payments: {}, local refunds: {}, matched: {}, differences: {differences}",
                 summary.local_payments, summary.local_refunds, counts.matched
             )
         }
