@@ -310,7 +310,7 @@ fn detail_panel_shows_history_and_notifications() {
     assert!(
         screen
             .harness
-            .query_by_label_contains("accepted  signature and amount verified")
+            .query_by_label_contains("已接受  signature and amount verified")
             .is_some()
     );
     assert!(

@@ -320,6 +320,81 @@ pub fn manager_failed_text(lang: Lang, detail: &str) -> String {
     }
 }
 
+/// Returns a stored order event reason in `lang`. The store keeps reasons in English for
+/// logs and audits; the known ones are translated for the Chinese screen, and any other
+/// reason is shown as stored.
+pub fn event_reason_text(lang: Lang, reason: &str) -> String {
+    if lang == Lang::En {
+        return reason.to_owned();
+    }
+    let fixed = match reason {
+        "order saved" => Some("订单已保存"),
+        "unifiedorder returned code_url" => Some("统一下单成功，已生成收款二维码"),
+        "payment confirmed by notification" => Some("支付通知确认收款"),
+        "payment confirmed by orderquery" => Some("查询订单确认收款"),
+        "closed by the cashier" => Some("收银员取消订单"),
+        "expired unpaid" => Some("超时未支付"),
+        "orderquery reported CLOSED" => Some("查询订单：已关闭"),
+        "orderquery reported PAYERROR" => Some("查询订单：支付失败"),
+        "unifiedorder never reached the gateway" => Some("统一下单请求没有到达网关"),
+        "unifiedorder outcome unknown after retries" => Some("多次重试后统一下单结果仍未知"),
+        "unifiedorder rejected" => Some("统一下单被拒绝"),
+        _ => None,
+    };
+    if let Some(text) = fixed {
+        return text.to_owned();
+    }
+    // "refund R… of 500 fen succeeded"
+    if let Some(rest) = reason.strip_prefix("refund ")
+        && let Some((out_refund_no, rest)) = rest.split_once(" of ")
+        && let Some(fen) = rest.strip_suffix(" fen succeeded")
+        && let Ok(fen) = fen.parse::<i64>()
+    {
+        let amount = crate::money::Fen(fen);
+        return format!("退款 {out_refund_no} 成功，金额 ￥{amount}");
+    }
+    reason.to_owned()
+}
+
+/// Returns a stored notification verdict in `lang`.
+pub fn verdict_text(lang: Lang, verdict: &str) -> String {
+    let zh = match verdict {
+        "accepted" => "已接受",
+        "duplicate" => "重复通知",
+        "payment_failed" => "支付失败",
+        "rejected" => "已拒绝",
+        "error" => "处理出错",
+        _ => return verdict.to_owned(),
+    };
+    match lang {
+        Lang::ZhCn => zh.to_owned(),
+        Lang::En => verdict.to_owned(),
+    }
+}
+
+/// Returns a stored notification reason in `lang`; like [`event_reason_text`], reasons that
+/// are not known (mostly the technical causes of a rejection) are shown as stored.
+pub fn notification_reason_text(lang: Lang, reason: &str) -> String {
+    if lang == Lang::En {
+        return reason.to_owned();
+    }
+    match reason {
+        "payment recorded" => return "已记录收款".to_owned(),
+        "payment already recorded" => return "收款此前已记录".to_owned(),
+        _ => {}
+    }
+    // "refund notification: refund R… is now success"
+    if let Some(rest) = reason.strip_prefix("refund notification: refund ")
+        && let Some((out_refund_no, state)) = rest.split_once(" is now ")
+    {
+        return format!("退款通知：退款 {out_refund_no} {}", state_name(lang, state));
+    }
+    match reason.strip_prefix("refund notification: ") {
+        Some(rest) => format!("退款通知：{rest}"),
+        None => reason.to_owned(),
+    }
+}
+
 /// Returns the name of a stored order or refund state in `lang`.
 pub fn state_name(lang: Lang, state: &str) -> &'static str {
     let (zh, en) = match state {
@@ -342,5 +417,42 @@ pub fn state_name(lang: Lang, state: &str) -> &'static str {
     match lang {
         Lang::ZhCn => zh,
         Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_event_reasons_are_translated() {
+        assert_eq!(event_reason_text(Lang::ZhCn, "order saved"), "订单已保存");
+        assert_eq!(
+            event_reason_text(Lang::ZhCn, "refund R20261205 of 500 fen succeeded"),
+            "退款 R20261205 成功，金额 ￥5.00"
+        );
+        assert_eq!(event_reason_text(Lang::En, "order saved"), "order saved");
+        assert_eq!(
+            event_reason_text(Lang::ZhCn, "something new"),
+            "something new"
+        );
+    }
+
+    #[test]
+    fn notification_texts_are_translated() {
+        assert_eq!(verdict_text(Lang::ZhCn, "accepted"), "已接受");
+        assert_eq!(verdict_text(Lang::En, "accepted"), "accepted");
+        assert_eq!(
+            notification_reason_text(Lang::ZhCn, "payment recorded"),
+            "已记录收款"
+        );
+        assert_eq!(
+            notification_reason_text(Lang::ZhCn, "refund notification: refund R1 is now success"),
+            "退款通知：退款 R1 退款成功"
+        );
+        assert_eq!(
+            notification_reason_text(Lang::ZhCn, "signature mismatch"),
+            "signature mismatch"
+        );
     }
 }

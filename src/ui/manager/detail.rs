@@ -80,7 +80,7 @@ impl ManagerState {
                         "{}  {from}{}  ({})",
                         local_time_text(event.at_ms),
                         i18n::state_name(lang, &event.to_state),
-                        event.reason
+                        i18n::event_reason_text(lang, &event.reason)
                     ));
                 }
 
@@ -93,8 +93,8 @@ impl ManagerState {
                     ui.label(format!(
                         "{}  {}  {}  {}",
                         local_time_text(notification.received_at_ms),
-                        notification.verdict,
-                        notification.reason,
+                        i18n::verdict_text(lang, &notification.verdict),
+                        i18n::notification_reason_text(lang, &notification.reason),
                         notification.remote_addr
                     ));
                 }
