@@ -254,8 +254,10 @@ impl ManagerState {
             if back.clicked() || ui.input(|input| input.key_pressed(egui::Key::Escape)) {
                 output.close = true;
             }
+            // Beside the buttons, a notice does not push the screen down under the pointer.
+            ui.add_space(16.0);
+            self.message_ui(ui, lang);
         });
-        self.message_ui(ui, lang);
         ui.separator();
 
         if output.close {
@@ -374,7 +376,7 @@ impl ManagerState {
         } else {
             ui.visuals().strong_text_color()
         };
-        ui.label(RichText::new(text).color(color).size(16.0));
+        ui.add(egui::Label::new(RichText::new(text).color(color).size(16.0)).wrap());
     }
 
     /// Clears every pending state after a failed command, so its buttons work again.
