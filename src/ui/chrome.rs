@@ -57,7 +57,7 @@ impl CashierApp {
         });
     }
 
-    /// Shows the notice or error above the screen, if any. Errors get the theme's error color, with
+    /// Shows the notice or error under the screen, if any. Errors get the theme's error color, with
     /// the technical cause in small print under the advice.
     pub(super) fn message_ui(&self, ui: &mut Ui) {
         let Some(message) = &self.message else {
@@ -148,7 +148,6 @@ impl CashierApp {
                     ui.label(RichText::new(detail).small().weak());
                 }
             });
-        ui.add_space(8.0);
     }
 }
 

@@ -40,6 +40,9 @@ use settings::SettingsState;
 /// Seconds the paid screen stays up before a new sale starts by itself.
 const PAID_SCREEN_SECS: f64 = 5.0;
 
+/// Height of the notice band under the screen: a notice line and its small print, framed.
+const MESSAGE_BAND_HEIGHT: f32 = 64.0;
+
 /// Interval for checking the update channel while a command is in flight. The runner wakes the
 /// UI with `request_repaint` when it sends an update; this poll bounds the delay if it does not.
 const IN_FLIGHT_POLL: std::time::Duration = std::time::Duration::from_millis(250);
@@ -334,17 +337,24 @@ impl CashierApp {
                 .show(ui, |ui| self.demo_banner_ui(ui));
         }
 
+        // Notices sit in a bottom panel: the screens above are laid out from the top, so a
+        // notice that appears never moves a key under the cashier's finger. The QR screen
+        // sizes its code to the height left and has its buttons at the bottom, so it keeps
+        // the band even when empty.
+        let keep_band = matches!(self.screen, Screen::Awaiting { .. });
+        if self.message.is_some() || keep_band {
+            egui::Panel::bottom("cashier_message")
+                .min_size(MESSAGE_BAND_HEIGHT)
+                .show(ui, |ui| self.message_ui(ui));
+        }
         let action = egui::CentralPanel::default()
-            .show(ui, |ui| {
-                self.message_ui(ui);
-                match &self.screen {
-                    Screen::Entry => self.entry_ui(ui),
-                    Screen::Awaiting { .. } => self.awaiting_ui(ui),
-                    Screen::Paid { .. } => self.paid_ui(ui, now_secs),
-                    Screen::Settings => self.settings_ui(ui),
-                    Screen::ManualCheck => self.manual_check_ui(ui),
-                    Screen::Manager => self.manager_screen_ui(ui),
-                }
+            .show(ui, |ui| match &self.screen {
+                Screen::Entry => self.entry_ui(ui),
+                Screen::Awaiting { .. } => self.awaiting_ui(ui),
+                Screen::Paid { .. } => self.paid_ui(ui, now_secs),
+                Screen::Settings => self.settings_ui(ui),
+                Screen::ManualCheck => self.manual_check_ui(ui),
+                Screen::Manager => self.manager_screen_ui(ui),
             })
             .inner;
 
