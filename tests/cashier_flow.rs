@@ -485,7 +485,7 @@ fn receipt_print_failure_is_shown_after_payment() {
             .is_some()
     );
 
-    // The payment stands, and the warning stays on the next sale's screen.
+    // The payment is kept, and the warning stays on the next sale's screen.
     let order = services
         .service
         .store()

@@ -827,7 +827,7 @@ async fn demo_gateway_keeps_trades_across_restarts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cli_refund_waits_for_a_closed_till_in_demo_mode() {
+async fn demo_cli_refund_needs_closed_till() {
     let dir = tempfile::tempdir().unwrap();
     let services = start_demo(dir.path()).await;
     let out_trade_no = paid_demo_order(&services, Fen(1990)).await;
@@ -839,7 +839,7 @@ async fn cli_refund_waits_for_a_closed_till_in_demo_mode() {
     )
     .unwrap();
 
-    // The till holds the demo gateway, so the command refuses and records nothing.
+    // The till has locked the demo gateway, so the command refuses and records nothing.
     let (code, stderr) = run_cli_refund(&config, &out_trade_no).await;
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("收银台正在使用演示网关"), "{stderr}");

@@ -109,7 +109,7 @@ impl SimulatorState {
     }
 
     /// Returns whether this simulator saves its trades to its state file. It does not when
-    /// it runs without one, or when another process holds the file.
+    /// it runs without one, or when another process has locked the file.
     pub fn is_persistent(&self) -> bool {
         self.inner
             .persistence

@@ -198,7 +198,7 @@ pub enum Update {
         /// The product name, the order's `body`.
         body: String,
     },
-    /// A paid order's receipt did not print automatically; the payment stands.
+    /// A paid order's receipt did not print automatically; the payment is kept.
     ReceiptNotPrinted {
         out_trade_no: String,
         /// The printer error and its causes.

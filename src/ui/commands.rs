@@ -49,11 +49,11 @@ impl CashierApp {
                 if matches!(self.screen, Screen::Paid { .. }) {
                     self.clear_sale();
                     // A receipt that did not print is still news on the next sale's screen.
-                    let kept = self
+                    let receipt_warning = self
                         .message
                         .take()
                         .filter(|message| matches!(message, Message::ReceiptNotPrinted { .. }));
-                    self.back_to_entry(kept);
+                    self.back_to_entry(receipt_warning);
                 }
             }
             Action::ScanBarcode => self.scan_barcode(),
