@@ -16,8 +16,8 @@ use rusqlite::Connection;
 use wxpay_pos::money::Fen;
 use wxpay_pos::printer::{PrinterConfig, PrinterKind, PrinterSettings};
 use wxpay_pos::report::{
-    DayEndReport, ReconciliationLine, day_end_pdf, local_range, print_day_end_blocking,
-    rows_to_csv, rows_to_xlsx,
+    DayEndReport, ID_TEXT_MARKER, ReconciliationLine, day_end_pdf, local_range,
+    print_day_end_blocking, rows_to_csv, rows_to_xlsx,
 };
 use wxpay_pos::store::{ListQuery, Store};
 
@@ -100,6 +100,13 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     records
 }
 
+/// Returns an id cell's value after the tab that keeps Excel from reading it as a number,
+/// failing when the tab is missing.
+fn id_value(cell: &str) -> &str {
+    cell.strip_prefix(ID_TEXT_MARKER)
+        .unwrap_or_else(|| panic!("id cell {cell:?} does not start with a tab"))
+}
+
 #[test]
 fn csv_reads_back_with_bom_quotes_and_chinese() {
     let dir = tempfile::tempdir().unwrap();
@@ -114,8 +121,9 @@ fn csv_reads_back_with_bom_quotes_and_chinese() {
     assert_eq!(records[0][2], "商户订单号 out_trade_no");
 
     let tea = &records[1];
-    assert_eq!(tea[2], "T-tea");
-    assert_eq!(tea[4], "4200000000000000000000000001");
+    assert_eq!(id_value(&tea[2]), "T-tea");
+    assert_eq!(tea[3], "");
+    assert_eq!(id_value(&tea[4]), "4200000000000000000000000001");
     assert_eq!(tea[5], TEA_BODY);
     assert_eq!(tea[6], "19.90");
     assert_eq!(tea[7], "部分退款 Partly refunded");
@@ -123,10 +131,13 @@ fn csv_reads_back_with_bom_quotes_and_chinese() {
 
     let refund = &records[2];
     assert_eq!(refund[1], "退款 Refund");
-    assert_eq!(refund[3], "R-tea");
+    assert_eq!(id_value(&refund[2]), "T-tea");
+    assert_eq!(id_value(&refund[3]), "R-tea");
     assert_eq!(refund[6], "5.00");
 
     let cake = &records[3];
+    assert_eq!(id_value(&cake[2]), "T-cake");
+    assert_eq!(id_value(&cake[4]), "4200000000000000000000000002");
     assert_eq!(cake[5], "'=1+1");
     assert_eq!(cake[6], "1234.56");
 }
@@ -155,6 +166,10 @@ fn xlsx_reads_back_with_numbers_and_totals() {
         Some(&Data::String(TEA_BODY.to_owned()))
     );
     assert_eq!(sheet.get_value((1, 6)), Some(&Data::Float(19.9)));
+    assert_eq!(
+        sheet.get_value((2, 3)),
+        Some(&Data::String("R-tea".to_owned()))
+    );
     assert_eq!(sheet.get_value((3, 6)), Some(&Data::Float(1234.56)));
 
     let totals = workbook.worksheet_range("汇总 Totals").unwrap();

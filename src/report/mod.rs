@@ -20,7 +20,7 @@ use crate::protocol::messages::beijing;
 
 use crate::store::{StoreError, TimeRange};
 
-pub use csv::{CSV_HEADER, rows_to_csv};
+pub use csv::{CSV_HEADER, ID_TEXT_MARKER, rows_to_csv};
 pub use day_end::{
     DayEndReport, ReconciliationLine, day_end_escpos, day_end_pdf, print_day_end_blocking,
 };
