@@ -133,7 +133,7 @@ fn csv_reads_back_with_bom_quotes_and_chinese() {
     assert_eq!(refund[1], "退款 Refund");
     assert_eq!(id_value(&refund[2]), "T-tea");
     assert_eq!(id_value(&refund[3]), "R-tea");
-    assert_eq!(refund[6], "5.00");
+    assert_eq!(refund[6], "-5.00");
 
     let cake = &records[3];
     assert_eq!(id_value(&cake[2]), "T-cake");
@@ -170,6 +170,7 @@ fn xlsx_reads_back_with_numbers_and_totals() {
         sheet.get_value((2, 3)),
         Some(&Data::String("R-tea".to_owned()))
     );
+    assert_eq!(sheet.get_value((2, 6)), Some(&Data::Float(-5.0)));
     assert_eq!(sheet.get_value((3, 6)), Some(&Data::Float(1234.56)));
 
     let totals = workbook.worksheet_range("汇总 Totals").unwrap();

@@ -1,7 +1,7 @@
 //! The orders and refunds of a range as CSV: UTF-8 with a byte order mark, so that Excel on
 //! Chinese Windows reads the Chinese text, CRLF line ends and RFC 4180 quoting.
 
-use super::{local_time_text, state_text};
+use super::{local_time_text, signed_amount, state_text};
 use crate::store::{ReportRow, RowKind};
 
 /// UTF-8 byte order mark. Excel takes a CSV file without it for the ANSI code page (GBK on
@@ -32,9 +32,9 @@ pub const CSV_HEADER: [&str; 9] = [
 /// Encodes `rows` as CSV bytes with the header row first.
 ///
 /// Every non-empty `out_trade_no`, `out_refund_no` and `transaction_id` cell starts with
-/// [`ID_TEXT_MARKER`], so Excel keeps the id as text. A description or terminal cell that
-/// starts with `=`, `+`, `-` or `@` gets a leading `'`, so a spreadsheet shows it as text
-/// instead of running it as a formula.
+/// [`ID_TEXT_MARKER`], so Excel keeps the id as text. Refund amounts are negative, as on the
+/// manager screen. A description or terminal cell that starts with `=`, `+`, `-` or `@` gets
+/// a leading `'`, so a spreadsheet shows it as text instead of running it as a formula.
 pub fn rows_to_csv(rows: &[ReportRow]) -> Vec<u8> {
     let mut text = String::from(UTF8_BOM);
     push_record(&mut text, CSV_HEADER.iter().map(|cell| (*cell).to_owned()));
@@ -52,7 +52,7 @@ pub fn rows_to_csv(rows: &[ReportRow]) -> Vec<u8> {
                 id_cell(row.out_refund_no.as_deref().unwrap_or_default()),
                 id_cell(row.transaction_id.as_deref().unwrap_or_default()),
                 defuse_formula(&row.body),
-                row.amount.to_string(),
+                signed_amount(row).to_string(),
                 state_text(&row.state).to_owned(),
                 defuse_formula(&row.terminal),
             ],
@@ -127,7 +127,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_mark_ids() {
+    fn rows_mark_ids_and_negate_refunds() {
         let order = ReportRow {
             kind: RowKind::Order,
             at_ms: 0,
@@ -158,6 +158,7 @@ mod tests {
         assert_eq!(order_cells[4], "\t4200000000202603100000000001");
         assert_eq!(order_cells[6], "19.90");
         assert_eq!(refund_cells[3], "\t20260310000000000001R1");
+        assert_eq!(refund_cells[6], "-50.00");
     }
 
     #[test]

@@ -18,7 +18,8 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::protocol::messages::beijing;
 
-use crate::store::{StoreError, TimeRange};
+use crate::money::Fen;
+use crate::store::{ReportRow, RowKind, StoreError, TimeRange};
 
 pub use csv::{CSV_HEADER, ID_TEXT_MARKER, rows_to_csv};
 pub use day_end::{
@@ -140,6 +141,15 @@ pub fn write_report_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf
         return Err(write_error(source));
     }
     Ok(final_path)
+}
+
+/// Returns a row's amount with the sign the manager screen shows: positive for an order and
+/// negative for a refund, which is money paid back to the customer.
+pub(crate) fn signed_amount(row: &ReportRow) -> Fen {
+    match row.kind {
+        RowKind::Order => row.amount,
+        RowKind::Refund => Fen(row.amount.fen().saturating_neg()),
+    }
 }
 
 /// Returns the text shown for a stored order or refund state, Chinese then English.
