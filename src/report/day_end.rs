@@ -3,12 +3,13 @@
 //! both the PDF and the ESC/POS job, so the file and the printout show the same text.
 
 use chrono::NaiveDate;
+use printpdf::Mm;
 
 use super::{ReportError, local_offset_secs, local_range, local_time_text};
 use crate::money::Fen;
 use crate::printer::PrinterSettings;
 use crate::receipt::content::{Block, Gap, SINGLE_LINE, TextStyle};
-use crate::receipt::{PaperWidth, render_blocks_pdf};
+use crate::receipt::{Pagination, PaperWidth, render_blocks_pdf};
 use crate::reconcile::{ReconciliationSummary, latest_full_reconciliation};
 use crate::store::{HourTakings, RangeTotals, Store, now_ms};
 
@@ -16,6 +17,10 @@ use crate::store::{HourTakings, RangeTotals, Store, now_ms};
 const SHOP_NAME_MAX_LINES: usize = 2;
 /// Lines the reconciliation note may take.
 const NOTE_MAX_LINES: usize = 4;
+
+/// Maximum page height of the report as a PDF: the length of an A4 sheet. A longer report
+/// continues on further pages.
+const PDF_MAX_PAGE_HEIGHT: Mm = Mm(297.0);
 
 /// The comparison of the local orders with WeChat Pay's bill for the same day, filled in by
 /// the bill reconciliation and printed in its own section when present.
@@ -221,13 +226,15 @@ fn reconciliation_blocks(line: &ReconciliationLine) -> Vec<Block> {
     blocks
 }
 
-/// Renders the report as a one-page PDF the width of an 80 mm receipt roll.
+/// Renders the report as a PDF the width of an 80 mm receipt roll, on pages up to
+/// [`PDF_MAX_PAGE_HEIGHT`] long.
 pub fn day_end_pdf(report: &DayEndReport) -> Result<Vec<u8>, ReportError> {
     let title = format!("日结报表 Day-end report {}", report.date_text());
     Ok(render_blocks_pdf(
         &report.blocks(),
         PaperWidth::Mm80,
         &title,
+        Pagination::MaxPageHeight(PDF_MAX_PAGE_HEIGHT),
     )?)
 }
 
@@ -252,6 +259,11 @@ pub fn print_day_end_blocking(
     settings: &PrinterSettings,
 ) -> Result<(), ReportError> {
     let title = format!("日结报表 Day-end report {}", report.date_text());
-    crate::printer::print_blocks_blocking(settings, &report.blocks(), &title)?;
+    crate::printer::print_blocks_blocking(
+        settings,
+        &report.blocks(),
+        &title,
+        Pagination::MaxPageHeight(PDF_MAX_PAGE_HEIGHT),
+    )?;
     Ok(())
 }
