@@ -320,8 +320,18 @@ pub fn manager_failed_text(lang: Lang, detail: &str) -> String {
     }
 }
 
-/// Returns the name of a stored order or refund state in `lang`.
+/// Returns the name of a stored order or refund state in `lang`, or 其他/Other for a name
+/// this version does not store.
 pub fn state_name(lang: Lang, state: &str) -> &'static str {
+    known_state_name(lang, state).unwrap_or(match lang {
+        Lang::ZhCn => "其他",
+        Lang::En => "Other",
+    })
+}
+
+/// Returns the name of a stored order or refund state in `lang`, or `None` for a name this
+/// version does not store.
+pub fn known_state_name(lang: Lang, state: &str) -> Option<&'static str> {
     let (zh, en) = match state {
         "created" => ("已创建", "Created"),
         "awaiting_payment" => ("待支付", "Awaiting payment"),
@@ -337,10 +347,10 @@ pub fn state_name(lang: Lang, state: &str) -> &'static str {
         "success" => ("退款成功", "Refund succeeded"),
         "change" => ("退款异常", "Refund needs attention"),
         "refundclose" => ("退款关闭", "Refund closed"),
-        _ => ("其他", "Other"),
+        _ => return None,
     };
-    match lang {
+    Some(match lang {
         Lang::ZhCn => zh,
         Lang::En => en,
-    }
+    })
 }
