@@ -140,6 +140,23 @@ impl<'font> Sheet<'font> {
         }
     }
 
+    /// Writes `phrases` left-aligned, wrapped to the content width between phrases, at most
+    /// `max_lines` lines.
+    pub(crate) fn phrases(
+        &mut self,
+        phrases: &[String],
+        size_pt: f32,
+        grey: f32,
+        max_lines: usize,
+    ) {
+        let lines = self
+            .measure
+            .wrap_phrases(phrases, size_pt, self.content_width_pt(), max_lines);
+        for line in lines {
+            self.line(line, size_pt, grey, Align::Left);
+        }
+    }
+
     /// Writes `left` wrapped to the space that `right` leaves, and `right` flush with the right
     /// margin on the first line.
     pub(crate) fn row(

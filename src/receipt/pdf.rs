@@ -145,6 +145,9 @@ fn draw_block(sheet: &mut Sheet<'_>, block: &Block) -> Result<(), ReceiptError> 
         Block::Label(label) => {
             sheet.paragraph(label, SMALL_SIZE_PT, LABEL_GREY, Align::Left, SINGLE_LINE);
         }
+        Block::Phrases { phrases, max_lines } => {
+            sheet.phrases(phrases, BODY_SIZE_PT, BLACK, *max_lines);
+        }
         Block::Row { left, right } => {
             sheet.row(left, right, BODY_SIZE_PT, BLACK, ROW_MAX_LINES);
         }

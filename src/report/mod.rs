@@ -8,6 +8,7 @@
 
 mod csv;
 mod day_end;
+mod reconciliation;
 mod xlsx;
 
 use std::fs::{self, OpenOptions};
@@ -22,9 +23,8 @@ use crate::money::Fen;
 use crate::store::{ReportRow, RowKind, StoreError, TimeRange};
 
 pub use csv::{CSV_HEADER, ID_TEXT_MARKER, rows_to_csv};
-pub use day_end::{
-    DayEndReport, ReconciliationLine, day_end_escpos, day_end_pdf, print_day_end_blocking,
-};
+pub use day_end::{DayEndReport, day_end_escpos, day_end_pdf, print_day_end_blocking};
+pub use reconciliation::ReconciliationLine;
 pub use xlsx::rows_to_xlsx;
 
 /// Maximum range a report covers, in days: a year and a day, so a leap year fits.
