@@ -6,9 +6,10 @@
 mod manager;
 
 pub use manager::{
-    ManagerTexts, confirm_refund_text, event_reason_text, exported_text, manager_failed_text,
-    notification_reason_text, pin_locked_text, pin_rejected_text, refund_over_remainder_text,
-    refundable_text, refunded_text, rows_cut_text, state_name, verdict_text,
+    ManagerTexts, confirm_refund_text, event_reason_text, exported_text, known_state_name,
+    manager_failed_text, notification_reason_text, pin_locked_text, pin_rejected_text,
+    refund_over_remainder_text, refundable_text, refunded_text, rows_cut_text, state_name,
+    verdict_text,
 };
 
 use crate::money::{AmountError, Fen, MAX_AMOUNT_FEN};

@@ -11,13 +11,15 @@ use std::process::Command;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
 use printer_support::{Behaviour, ONLINE, VirtualPrinter, decode, printed_lines};
+use printpdf::{PdfDocument, PdfParseOptions};
 use report_support::{SeedOrder, insert_order, insert_refund};
 use rusqlite::Connection;
 use wxpay_pos::money::Fen;
 use wxpay_pos::printer::{PrinterConfig, PrinterKind, PrinterSettings};
+use wxpay_pos::reconcile::{BillDifference, DifferenceKind, RecordKind};
 use wxpay_pos::report::{
-    DayEndReport, ReconciliationLine, day_end_pdf, local_range, print_day_end_blocking,
-    rows_to_csv, rows_to_xlsx,
+    DayEndReport, ID_TEXT_MARKER, ReconciliationLine, day_end_escpos, day_end_pdf, local_range,
+    print_day_end_blocking, rows_to_csv, rows_to_xlsx,
 };
 use wxpay_pos::store::{ListQuery, Store};
 
@@ -100,6 +102,13 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     records
 }
 
+/// Returns an id cell's value after the tab that keeps Excel from reading it as a number,
+/// failing when the tab is missing.
+fn id_value(cell: &str) -> &str {
+    cell.strip_prefix(ID_TEXT_MARKER)
+        .unwrap_or_else(|| panic!("id cell {cell:?} does not start with a tab"))
+}
+
 #[test]
 fn csv_reads_back_with_bom_quotes_and_chinese() {
     let dir = tempfile::tempdir().unwrap();
@@ -114,8 +123,9 @@ fn csv_reads_back_with_bom_quotes_and_chinese() {
     assert_eq!(records[0][2], "商户订单号 out_trade_no");
 
     let tea = &records[1];
-    assert_eq!(tea[2], "T-tea");
-    assert_eq!(tea[4], "4200000000000000000000000001");
+    assert_eq!(id_value(&tea[2]), "T-tea");
+    assert_eq!(tea[3], "");
+    assert_eq!(id_value(&tea[4]), "4200000000000000000000000001");
     assert_eq!(tea[5], TEA_BODY);
     assert_eq!(tea[6], "19.90");
     assert_eq!(tea[7], "部分退款 Partly refunded");
@@ -123,10 +133,13 @@ fn csv_reads_back_with_bom_quotes_and_chinese() {
 
     let refund = &records[2];
     assert_eq!(refund[1], "退款 Refund");
-    assert_eq!(refund[3], "R-tea");
-    assert_eq!(refund[6], "5.00");
+    assert_eq!(id_value(&refund[2]), "T-tea");
+    assert_eq!(id_value(&refund[3]), "R-tea");
+    assert_eq!(refund[6], "-5.00");
 
     let cake = &records[3];
+    assert_eq!(id_value(&cake[2]), "T-cake");
+    assert_eq!(id_value(&cake[4]), "4200000000000000000000000002");
     assert_eq!(cake[5], "'=1+1");
     assert_eq!(cake[6], "1234.56");
 }
@@ -155,6 +168,11 @@ fn xlsx_reads_back_with_numbers_and_totals() {
         Some(&Data::String(TEA_BODY.to_owned()))
     );
     assert_eq!(sheet.get_value((1, 6)), Some(&Data::Float(19.9)));
+    assert_eq!(
+        sheet.get_value((2, 3)),
+        Some(&Data::String("R-tea".to_owned()))
+    );
+    assert_eq!(sheet.get_value((2, 6)), Some(&Data::Float(-5.0)));
     assert_eq!(sheet.get_value((3, 6)), Some(&Data::Float(1234.56)));
 
     let totals = workbook.worksheet_range("汇总 Totals").unwrap();
@@ -174,6 +192,7 @@ fn report(store: &Store) -> DayEndReport {
         matched_count: 3,
         mismatch_count: 0,
         note: "账单与本地一致".to_owned(),
+        differences: Vec::new(),
     });
     report
 }
@@ -227,6 +246,167 @@ fn day_end_pdf_leaves_out_reconciliation_when_absent() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("净收入"));
     assert!(!text.contains("对账"));
+}
+
+/// Number of differences in the long reconciliation, more than fit on one PDF page.
+const DIFFERENCE_COUNT: usize = 30;
+
+/// Builds `DIFFERENCE_COUNT` differences of every kind, on payments and refunds, with the
+/// states the bill and the till store.
+fn many_differences() -> Vec<BillDifference> {
+    let kinds = [
+        DifferenceKind::MissingLocally,
+        DifferenceKind::MissingInBill,
+        DifferenceKind::AmountMismatch,
+        DifferenceKind::StateMismatch,
+    ];
+    (1..=DIFFERENCE_COUNT)
+        .map(|number| {
+            let kind = kinds[number % kinds.len()];
+            let refund = number % 3 == 0;
+            let (bill_state, local_state) = match (kind, refund) {
+                (DifferenceKind::MissingLocally, true) => ("SUCCESS", ""),
+                (DifferenceKind::MissingLocally, false) => ("SUCCESS", ""),
+                (DifferenceKind::MissingInBill, true) => ("", "processing"),
+                (DifferenceKind::MissingInBill, false) => ("", "paid"),
+                (_, true) => ("SUCCESS", "success"),
+                (_, false) => ("SUCCESS", "partly_refunded"),
+            };
+            BillDifference {
+                kind,
+                record: if refund {
+                    RecordKind::Refund
+                } else {
+                    RecordKind::Payment
+                },
+                out_trade_no: format!("202603100000000{number:05}"),
+                transaction_id: format!("42000000002026031000000{number:05}"),
+                out_refund_no: if refund {
+                    format!("RF20260310000000000000{number:05}")
+                } else {
+                    String::new()
+                },
+                refund_id: String::new(),
+                bill_amount: (!bill_state.is_empty()).then_some(Fen(1000 + number as i64)),
+                local_amount: (!local_state.is_empty()).then_some(Fen(2000 + number as i64)),
+                bill_state: bill_state.to_owned(),
+                local_state: local_state.to_owned(),
+                trade_time: format!("2026-03-10 {:02}:{number:02}:00", 8 + number / 10),
+            }
+        })
+        .collect()
+}
+
+/// Returns the report of the seeded store with `DIFFERENCE_COUNT` reconciliation differences.
+fn report_with_many_differences(store: &Store) -> DayEndReport {
+    let mut report = report(store);
+    let line = report.reconciliation.as_mut().unwrap();
+    line.differences = many_differences();
+    line.mismatch_count = DIFFERENCE_COUNT as i64;
+    line.note = "请逐笔核对以下差异 Check each difference below".to_owned();
+    report
+}
+
+/// Asserts that `text` shows every difference of [`many_differences`] whole, with named
+/// states and nothing cut.
+fn assert_every_difference_shown(text: &str) {
+    for (index, difference) in many_differences().iter().enumerate() {
+        let number = index + 1;
+        assert!(
+            text.contains(&format!("{number}. ")),
+            "difference {number} heading missing from:\n{text}"
+        );
+        assert!(
+            text.contains(&difference.out_trade_no),
+            "{} missing from:\n{text}",
+            difference.out_trade_no
+        );
+        assert!(
+            text.contains(&difference.out_refund_no),
+            "{} missing from:\n{text}",
+            difference.out_refund_no
+        );
+        assert!(
+            text.contains(&difference.trade_time),
+            "{} missing from:\n{text}",
+            difference.trade_time
+        );
+        assert!(
+            text.contains(&format!("￥{}", difference.local_amount.unwrap_or(Fen(0)))),
+            "local amount of difference {number} missing from:\n{text}"
+        );
+    }
+    for name in [
+        "已支付 Paid",
+        "部分退款 Partly refunded",
+        "退款成功 Refund succeeded",
+        "退款处理中 Refund processing",
+    ] {
+        assert!(text.contains(name), "{name} missing from:\n{text}");
+    }
+    for code in ["partly_refunded", "SUCCESS"] {
+        assert!(!text.contains(code), "raw state {code} in:\n{text}");
+    }
+    assert_eq!(
+        text.matches("processing").count(),
+        text.matches("Refund processing").count(),
+        "raw state processing in:\n{text}"
+    );
+    assert!(!text.contains('…'), "cut text in:\n{text}");
+}
+
+#[test]
+fn day_end_pdf_lists_every_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded_store(dir.path());
+    let pdf = day_end_pdf(&report_with_many_differences(&store)).unwrap();
+
+    let mut warnings = Vec::new();
+    let doc = PdfDocument::parse(&pdf, &PdfParseOptions::default(), &mut warnings).unwrap();
+    assert!(doc.pages.len() > 1, "{} page(s)", doc.pages.len());
+    for page in &doc.pages {
+        let height_mm = page.media_box.height.0 * 25.4 / 72.0;
+        assert!(height_mm <= 297.1, "page is {height_mm} mm tall");
+    }
+
+    let pdf_path = dir.path().join("day-end.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    let output = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is needed (apt-get install poppler-utils)");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_every_difference_shown(&text);
+    assert!(text.contains("差异明细 Differences"), "{text}");
+    assert!(text.contains("￥1254.46"), "totals missing from:\n{text}");
+}
+
+#[test]
+fn day_end_escpos_lists_every_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded_store(dir.path());
+    let report = report_with_many_differences(&store);
+
+    for paper_width_mm in [80, 58] {
+        let settings = PrinterSettings::try_from(PrinterConfig {
+            kind: PrinterKind::Escpos,
+            address: "127.0.0.1:9100".to_owned(),
+            paper_width_mm,
+            ..PrinterConfig::default()
+        })
+        .unwrap();
+        let job = day_end_escpos(&report, &settings).unwrap();
+        let lines = printed_lines(&decode(&job));
+        let text = lines
+            .iter()
+            .map(|line| line.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_every_difference_shown(&text);
+    }
 }
 
 #[test]

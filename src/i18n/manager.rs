@@ -395,8 +395,18 @@ pub fn notification_reason_text(lang: Lang, reason: &str) -> String {
     }
 }
 
-/// Returns the name of a stored order or refund state in `lang`.
+/// Returns the name of a stored order or refund state in `lang`, or 其他/Other for a name
+/// this version does not store.
 pub fn state_name(lang: Lang, state: &str) -> &'static str {
+    known_state_name(lang, state).unwrap_or(match lang {
+        Lang::ZhCn => "其他",
+        Lang::En => "Other",
+    })
+}
+
+/// Returns the name of a stored order or refund state in `lang`, or `None` for a name this
+/// version does not store.
+pub fn known_state_name(lang: Lang, state: &str) -> Option<&'static str> {
     let (zh, en) = match state {
         "created" => ("已创建", "Created"),
         "awaiting_payment" => ("待支付", "Awaiting payment"),
@@ -412,12 +422,12 @@ pub fn state_name(lang: Lang, state: &str) -> &'static str {
         "success" => ("退款成功", "Refund succeeded"),
         "change" => ("退款异常", "Refund needs attention"),
         "refundclose" => ("退款关闭", "Refund closed"),
-        _ => ("其他", "Other"),
+        _ => return None,
     };
-    match lang {
+    Some(match lang {
         Lang::ZhCn => zh,
         Lang::En => en,
-    }
+    })
 }
 
 #[cfg(test)]

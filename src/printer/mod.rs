@@ -73,6 +73,7 @@ pub fn render_test_page(settings: &PrinterSettings) -> Result<PrintJob, PrintErr
             &blocks,
             settings.paper(),
             "打印测试页 Printer test page",
+            receipt::Pagination::OnePage,
         )?)),
         _ => {
             let options = escpos_options(settings);
@@ -128,19 +129,23 @@ pub async fn print_test_page(settings: &PrinterSettings) -> Result<(), PrintErro
         .map_err(|source| PrintError::TaskFailed { source })?
 }
 
-/// Renders `blocks` for the configured printer (ESC/POS, or a PDF for a CUPS PDF queue) and
-/// sends them, on the calling thread, without the cash drawer pulse. Reports such as the
-/// day-end report print through it.
+/// Renders `blocks` for the configured printer (ESC/POS, or a PDF split into pages as
+/// `pagination` sets for a CUPS PDF queue) and sends them, on the calling thread, without the
+/// cash drawer pulse. Reports such as the day-end report print through it.
 pub(crate) fn print_blocks_blocking(
     settings: &PrinterSettings,
     blocks: &[receipt::content::Block],
     title: &str,
+    pagination: receipt::Pagination,
 ) -> Result<(), PrintError> {
     let job = match settings.target() {
         PrinterTarget::None => return Err(PrintError::NotConfigured),
-        PrinterTarget::CupsPdf { .. } => {
-            PrintJob::Pdf(receipt::render_blocks_pdf(blocks, settings.paper(), title)?)
-        }
+        PrinterTarget::CupsPdf { .. } => PrintJob::Pdf(receipt::render_blocks_pdf(
+            blocks,
+            settings.paper(),
+            title,
+            pagination,
+        )?),
         _ => PrintJob::EscPos(escpos::encode_blocks(
             blocks,
             &escpos_options(settings),

@@ -67,6 +67,12 @@ pub(crate) enum Block {
     },
     /// A small left-aligned label with no value under it, heading the rows that follow.
     Label(&'static str),
+    /// Left-aligned text made of phrases, wrapped to at most `max_lines`. Lines break between
+    /// phrases, and inside a phrase only when it is wider than a line by itself.
+    Phrases {
+        phrases: Vec<String>,
+        max_lines: usize,
+    },
     /// Text on the left and an amount on the right of the same line. The left text wraps in
     /// the space the amount leaves.
     Row { left: String, right: String },
@@ -329,6 +335,7 @@ mod tests {
                 Block::Centered { text, .. } | Block::Amount(text) => vec![text.clone()],
                 Block::Field { label, value, .. } => vec![label.to_string(), value.clone()],
                 Block::Label(label) => vec![label.to_string()],
+                Block::Phrases { phrases, .. } => phrases.clone(),
                 Block::Row { left, right } => vec![left.clone(), right.clone()],
                 Block::Qr { payload } => vec![payload.clone()],
                 Block::Rule | Block::Gap(_) => Vec::new(),

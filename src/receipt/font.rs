@@ -4,7 +4,7 @@
 use printpdf::{ParsedFont, PdfFontParseWarning};
 
 use super::ReceiptError;
-use super::wrap::wrap_text;
+use super::wrap::{wrap_phrases, wrap_text};
 
 /// Noto Sans SC Regular, subset to the GB 2312 characters plus ASCII and common punctuation.
 /// Receipts embed a further subset of it with only the glyphs of their page.
@@ -81,6 +81,23 @@ impl<'font> TextMeasure<'font> {
     ) -> Vec<String> {
         wrap_text(
             text,
+            max_lines,
+            |c| self.advance_units(c),
+            |units| self.units_to_pt(units, size_pt) <= max_width_pt,
+        )
+    }
+
+    /// Breaks `phrases` into lines no wider than `max_width_pt`, at most `max_lines` of them,
+    /// with the rules of [`wrap_phrases`].
+    pub(crate) fn wrap_phrases(
+        &self,
+        phrases: &[String],
+        size_pt: f32,
+        max_width_pt: f32,
+        max_lines: usize,
+    ) -> Vec<String> {
+        wrap_phrases(
+            phrases,
             max_lines,
             |c| self.advance_units(c),
             |units| self.units_to_pt(units, size_pt) <= max_width_pt,

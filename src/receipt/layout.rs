@@ -1,6 +1,7 @@
-//! A top-down layout of one receipt page. Marks are placed from the top edge while the page
+//! A top-down layout of a receipt or report. Marks are placed from the top edge while the page
 //! grows, and turned into PDF operations (which measure from the bottom edge) once the
-//! height is known.
+//! height is known. A document with a page height limit continues on a new page when the
+//! next line or drawing would pass it.
 
 use printpdf::{
     Color, FontId, Greyscale, Mm, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt,
@@ -47,25 +48,46 @@ enum Mark {
     Rectangles { rects_pt: Vec<[f32; 4]>, grey: f32 },
 }
 
-/// A receipt page under construction: a fixed width and a cursor that moves down.
+/// A finished page: its height and its marks.
+struct Page {
+    height_pt: f32,
+    marks: Vec<Mark>,
+}
+
+/// A document under construction: pages of a fixed width and a cursor that moves down the
+/// current page.
 pub(crate) struct Sheet<'font> {
     measure: TextMeasure<'font>,
     width_pt: f32,
     margin_pt: f32,
+    /// Maximum page height, or `None` for a single page that grows to fit everything.
+    max_page_height_pt: Option<f32>,
+    /// Distance of the cursor from the top edge of the current page.
     cursor_pt: f32,
+    /// Marks of the current page.
     marks: Vec<Mark>,
+    finished_pages: Vec<Page>,
 }
 
 impl<'font> Sheet<'font> {
-    /// Starts an empty page `width` wide, with `margin` on every side.
-    pub(crate) fn new(measure: TextMeasure<'font>, width: Mm, margin: Mm) -> Self {
+    /// Starts an empty document `width` wide, with `margin` on every side of each page. With
+    /// `max_page_height`, content that would pass it continues on a new page, else one page
+    /// grows as tall as the content.
+    pub(crate) fn new(
+        measure: TextMeasure<'font>,
+        width: Mm,
+        margin: Mm,
+        max_page_height: Option<Mm>,
+    ) -> Self {
         let margin_pt = Pt::from(margin).0;
         Self {
             measure,
             width_pt: Pt::from(width).0,
             margin_pt,
+            max_page_height_pt: max_page_height.map(|height| Pt::from(height).0),
             cursor_pt: margin_pt,
             marks: Vec::new(),
+            finished_pages: Vec::new(),
         }
     }
 
@@ -74,9 +96,31 @@ impl<'font> Sheet<'font> {
         self.width_pt - 2.0 * self.margin_pt
     }
 
-    /// Moves the cursor down by `gap`.
+    /// Moves the cursor down by `gap`, but not past the bottom margin of a page with a height
+    /// limit, so a page never grows taller than the limit because of a gap.
     pub(crate) fn skip(&mut self, gap: Mm) {
         self.cursor_pt += Pt::from(gap).0;
+        if let Some(max_page_height_pt) = self.max_page_height_pt {
+            self.cursor_pt = self.cursor_pt.min(max_page_height_pt - self.margin_pt);
+        }
+    }
+
+    /// Starts a new page when something `height_pt` tall would pass the bottom margin of a
+    /// page that already has marks. Something taller than a whole page gets a page of its own,
+    /// made as tall as it needs.
+    fn make_room(&mut self, height_pt: f32) {
+        let Some(max_page_height_pt) = self.max_page_height_pt else {
+            return;
+        };
+        let bottom_pt = max_page_height_pt - self.margin_pt;
+        if self.cursor_pt + height_pt <= bottom_pt || self.marks.is_empty() {
+            return;
+        }
+        self.finished_pages.push(Page {
+            height_pt: self.cursor_pt + self.margin_pt,
+            marks: std::mem::take(&mut self.marks),
+        });
+        self.cursor_pt = self.margin_pt;
     }
 
     /// Writes `text` wrapped to the content width, at most `max_lines` lines.
@@ -96,6 +140,23 @@ impl<'font> Sheet<'font> {
         }
     }
 
+    /// Writes `phrases` left-aligned, wrapped to the content width between phrases, at most
+    /// `max_lines` lines.
+    pub(crate) fn phrases(
+        &mut self,
+        phrases: &[String],
+        size_pt: f32,
+        grey: f32,
+        max_lines: usize,
+    ) {
+        let lines = self
+            .measure
+            .wrap_phrases(phrases, size_pt, self.content_width_pt(), max_lines);
+        for line in lines {
+            self.line(line, size_pt, grey, Align::Left);
+        }
+    }
+
     /// Writes `left` wrapped to the space that `right` leaves, and `right` flush with the right
     /// margin on the first line.
     pub(crate) fn row(
@@ -109,6 +170,7 @@ impl<'font> Sheet<'font> {
         let right_width_pt = self.measure.width_pt(right, size_pt);
         let left_width_pt =
             (self.content_width_pt() - right_width_pt - size_pt * ROW_GAP_EM).max(size_pt);
+        self.make_room(size_pt * LINE_HEIGHT_RATIO);
         self.marks.push(Mark::Text {
             x_pt: self.margin_pt + self.content_width_pt() - right_width_pt,
             baseline_from_top_pt: self.cursor_pt + size_pt * BASELINE_RATIO,
@@ -128,6 +190,7 @@ impl<'font> Sheet<'font> {
 
     /// Writes one line of text, which the caller has made short enough to fit.
     fn line(&mut self, text: String, size_pt: f32, grey: f32, align: Align) {
+        self.make_room(size_pt * LINE_HEIGHT_RATIO);
         let x_pt = match align {
             Align::Left => self.margin_pt,
             Align::Center => {
@@ -147,8 +210,9 @@ impl<'font> Sheet<'font> {
 
     /// Draws a thin horizontal rule across the content width, with `gap` above and below.
     pub(crate) fn rule(&mut self, thickness: Mm, gap: Mm) {
-        self.skip(gap);
         let thickness_pt = Pt::from(thickness).0;
+        self.make_room(2.0 * Pt::from(gap).0 + thickness_pt);
+        self.skip(gap);
         self.marks.push(Mark::Rectangles {
             rects_pt: vec![[
                 self.margin_pt,
@@ -167,6 +231,7 @@ impl<'font> Sheet<'font> {
     /// corner of the block.
     pub(crate) fn square_block(&mut self, side: Mm, rects_in_block_pt: Vec<[f32; 4]>) {
         let side_pt = Pt::from(side).0;
+        self.make_room(side_pt);
         let left_pt = self.margin_pt + (self.content_width_pt() - side_pt).max(0.0) / 2.0;
         let top_pt = self.cursor_pt;
 
@@ -185,59 +250,77 @@ impl<'font> Sheet<'font> {
         self.cursor_pt += side_pt;
     }
 
-    /// Returns every character of the text written so far, with repeats.
+    /// Returns every character of the text written so far, on every page, with repeats.
     pub(crate) fn text_chars(&self) -> impl Iterator<Item = char> + '_ {
-        self.marks.iter().flat_map(|mark| match mark {
-            Mark::Text { text, .. } => text.chars(),
-            Mark::Rectangles { .. } => "".chars(),
-        })
+        self.finished_pages
+            .iter()
+            .flat_map(|page| page.marks.iter())
+            .chain(self.marks.iter())
+            .flat_map(|mark| match mark {
+                Mark::Text { text, .. } => text.chars(),
+                Mark::Rectangles { .. } => "".chars(),
+            })
     }
 
-    /// Ends the page with the bottom margin and returns its height and its operations. Text
-    /// is set in the font that `font_id` names in the document.
-    pub(crate) fn finish(self, font_id: &FontId) -> (Mm, Vec<Op>) {
-        let height_pt = self.cursor_pt + self.margin_pt;
-        let mut ops = Vec::new();
-        for mark in self.marks {
-            match mark {
-                Mark::Text {
-                    x_pt,
-                    baseline_from_top_pt,
-                    size_pt,
-                    grey,
-                    text,
-                } => ops.extend([
-                    Op::StartTextSection,
-                    Op::SetFillColor {
-                        col: grey_color(grey),
-                    },
-                    Op::SetFont {
-                        font: PdfFontHandle::External(font_id.clone()),
-                        size: Pt(size_pt),
-                    },
-                    Op::SetTextCursor {
-                        pos: Point {
-                            x: Pt(x_pt),
-                            y: Pt(height_pt - baseline_from_top_pt),
-                        },
-                    },
-                    Op::ShowText {
-                        items: vec![TextItem::Text(text)],
-                    },
-                    Op::EndTextSection,
-                ]),
-                Mark::Rectangles { rects_pt, grey } => ops.extend([
-                    Op::SetFillColor {
-                        col: grey_color(grey),
-                    },
-                    Op::DrawPolygon {
-                        polygon: rectangles_polygon(&rects_pt, height_pt),
-                    },
-                ]),
-            }
-        }
-        (Mm::from(Pt(height_pt)), ops)
+    /// Ends the last page with the bottom margin and returns the height and the operations of
+    /// every page, top to bottom. Text is set in the font that `font_id` names in the document.
+    pub(crate) fn finish(mut self, font_id: &FontId) -> Vec<(Mm, Vec<Op>)> {
+        self.finished_pages.push(Page {
+            height_pt: self.cursor_pt + self.margin_pt,
+            marks: self.marks,
+        });
+        self.finished_pages
+            .into_iter()
+            .map(|page| {
+                let ops = page_ops(page.marks, page.height_pt, font_id);
+                (Mm::from(Pt(page.height_pt)), ops)
+            })
+            .collect()
     }
+}
+
+/// Turns the marks of a page `height_pt` tall into PDF operations.
+fn page_ops(marks: Vec<Mark>, height_pt: f32, font_id: &FontId) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for mark in marks {
+        match mark {
+            Mark::Text {
+                x_pt,
+                baseline_from_top_pt,
+                size_pt,
+                grey,
+                text,
+            } => ops.extend([
+                Op::StartTextSection,
+                Op::SetFillColor {
+                    col: grey_color(grey),
+                },
+                Op::SetFont {
+                    font: PdfFontHandle::External(font_id.clone()),
+                    size: Pt(size_pt),
+                },
+                Op::SetTextCursor {
+                    pos: Point {
+                        x: Pt(x_pt),
+                        y: Pt(height_pt - baseline_from_top_pt),
+                    },
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(text)],
+                },
+                Op::EndTextSection,
+            ]),
+            Mark::Rectangles { rects_pt, grey } => ops.extend([
+                Op::SetFillColor {
+                    col: grey_color(grey),
+                },
+                Op::DrawPolygon {
+                    polygon: rectangles_polygon(&rects_pt, height_pt),
+                },
+            ]),
+        }
+    }
+    ops
 }
 
 fn grey_color(grey: f32) -> Color {

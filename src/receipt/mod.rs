@@ -26,7 +26,7 @@ use crate::money::Fen;
 
 pub use file::{pdf_file_name, write_model_pdf, write_receipt_pdf};
 pub use model::{PaperWidth, PaymentState, ReceiptLine, ReceiptModel};
-pub(crate) use pdf::render_blocks_pdf;
+pub(crate) use pdf::{Pagination, render_blocks_pdf};
 pub use pdf::{render_model_pdf, render_receipt_pdf};
 pub use product_sheet::{
     LabelSize, MAX_SHEET_QR_WIDTH_MODULES, SheetLayout, SheetProduct, render_product_sheet_pdf,

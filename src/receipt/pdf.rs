@@ -1,4 +1,5 @@
-//! Rendering a checkout slip or receipt as a one-page PDF the width of a receipt roll.
+//! Rendering a checkout slip or receipt as a one-page PDF the width of a receipt roll, and a
+//! longer document such as a report as pages of that width.
 
 use printpdf::{Mm, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Pt};
 
@@ -58,18 +59,41 @@ pub fn render_model_pdf(model: &ReceiptModel, paper: PaperWidth) -> Result<Vec<u
         &receipt_blocks(model),
         paper,
         &format!("{title} {}", model.out_trade_no),
+        Pagination::OnePage,
     )
 }
 
-/// Renders `blocks` as a one-page PDF `paper` wide, with `title` as the document title.
+/// Page split of a rendered document: one page, or pages up to a maximum height.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Pagination {
+    /// One page as tall as the content, for slips and receipts, which a roll printer prints
+    /// in one piece.
+    OnePage,
+    /// Pages at most this tall. Content that would pass the bottom margin continues on the
+    /// next page, and each page is as tall as its content.
+    MaxPageHeight(Mm),
+}
+
+/// Renders `blocks` as a PDF `paper` wide, on one page or several as `pagination` sets, with
+/// `title` as the document title.
 pub(crate) fn render_blocks_pdf(
     blocks: &[Block],
     paper: PaperWidth,
     title: &str,
+    pagination: Pagination,
 ) -> Result<Vec<u8>, ReceiptError> {
     let full_font = load_receipt_font()?;
     let page_width = Mm(paper.mm() as f32);
-    let mut sheet = Sheet::new(TextMeasure::new(&full_font), page_width, PAGE_MARGIN);
+    let max_page_height = match pagination {
+        Pagination::OnePage => None,
+        Pagination::MaxPageHeight(height) => Some(height),
+    };
+    let mut sheet = Sheet::new(
+        TextMeasure::new(&full_font),
+        page_width,
+        PAGE_MARGIN,
+        max_page_height,
+    );
     for block in blocks {
         draw_block(&mut sheet, block)?;
     }
@@ -77,11 +101,14 @@ pub(crate) fn render_blocks_pdf(
     let page_font = subset_for_chars(&full_font, sheet.text_chars())?;
     let mut doc = PdfDocument::new(title);
     let font_id = doc.add_font(&page_font);
-    let (page_height, ops) = sheet.finish(&font_id);
-    let page = PdfPage::new(page_width, page_height, ops);
+    let pages = sheet
+        .finish(&font_id)
+        .into_iter()
+        .map(|(page_height, ops)| PdfPage::new(page_width, page_height, ops))
+        .collect();
     let mut warnings = Vec::new();
     let bytes = doc
-        .with_pages(vec![page])
+        .with_pages(pages)
         .save(&PdfSaveOptions::default(), &mut warnings);
 
     let errors: Vec<String> = warnings
@@ -117,6 +144,9 @@ fn draw_block(sheet: &mut Sheet<'_>, block: &Block) -> Result<(), ReceiptError> 
         }
         Block::Label(label) => {
             sheet.paragraph(label, SMALL_SIZE_PT, LABEL_GREY, Align::Left, SINGLE_LINE);
+        }
+        Block::Phrases { phrases, max_lines } => {
+            sheet.phrases(phrases, BODY_SIZE_PT, BLACK, *max_lines);
         }
         Block::Row { left, right } => {
             sheet.row(left, right, BODY_SIZE_PT, BLACK, ROW_MAX_LINES);
@@ -173,4 +203,88 @@ fn draw_qr(sheet: &mut Sheet<'_>, symbol: &QrSymbol) {
         })
         .collect();
     sheet.square_block(Mm::from(Pt(block_side_pt)), rects_pt);
+}
+
+#[cfg(test)]
+mod tests {
+    use printpdf::{Op, PdfParseOptions, TextItem};
+
+    use super::*;
+
+    const ROW_COUNT: usize = 60;
+
+    fn numbered_rows() -> Vec<Block> {
+        (1..=ROW_COUNT)
+            .map(|number| Block::Row {
+                left: format!("第 {number} 行 Row {number}"),
+                right: format!("￥{number}.00"),
+            })
+            .collect()
+    }
+
+    /// Returns each page's height in millimetres and the text it shows.
+    fn pages(pdf: &[u8]) -> Vec<(f32, String)> {
+        let mut warnings = Vec::new();
+        let doc = PdfDocument::parse(pdf, &PdfParseOptions::default(), &mut warnings).unwrap();
+        doc.pages
+            .iter()
+            .map(|page| {
+                let mut text = String::new();
+                for op in &page.ops {
+                    if let Op::ShowText { items } = op {
+                        for item in items {
+                            match item {
+                                TextItem::Text(run) => text.push_str(run),
+                                TextItem::GlyphIds(glyphs) => {
+                                    for glyph in glyphs {
+                                        text.push_str(glyph.cid.as_deref().unwrap_or("?"));
+                                    }
+                                }
+                                TextItem::Offset(_) => {}
+                            }
+                        }
+                        text.push('\n');
+                    }
+                }
+                (page.media_box.height.0 * 25.4 / 72.0, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_document_continues_on_next_pages() {
+        let pagination = Pagination::MaxPageHeight(Mm(100.0));
+        let pdf = render_blocks_pdf(&numbered_rows(), PaperWidth::Mm80, "rows", pagination);
+        let pages = pages(&pdf.unwrap());
+
+        assert!(pages.len() > 1, "{} page(s)", pages.len());
+        for (height_mm, _) in &pages {
+            assert!(*height_mm <= 100.0, "page is {height_mm} mm tall");
+        }
+        let text: String = pages.iter().map(|(_, text)| text.as_str()).collect();
+        for number in 1..=ROW_COUNT {
+            assert!(
+                text.contains(&format!("Row {number}\n")),
+                "row {number} missing"
+            );
+            assert!(
+                text.contains(&format!("￥{number}.00\n")),
+                "amount {number} missing"
+            );
+        }
+    }
+
+    #[test]
+    fn one_page_grows_to_fit() {
+        let pdf = render_blocks_pdf(
+            &numbered_rows(),
+            PaperWidth::Mm80,
+            "rows",
+            Pagination::OnePage,
+        );
+        let pages = pages(&pdf.unwrap());
+
+        assert_eq!(pages.len(), 1);
+        assert!(pages[0].0 > 100.0, "page is {} mm tall", pages[0].0);
+    }
 }

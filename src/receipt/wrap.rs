@@ -17,24 +17,90 @@ pub(crate) fn wrap_text(
     char_width: impl Fn(char) -> u32,
     fits: impl Fn(u32) -> bool,
 ) -> Vec<String> {
-    let clean: String = text
-        .trim()
+    let lines = break_lines(&clean_text(text), &char_width, &fits);
+    limit_lines(lines, max_lines, &char_width, &fits)
+}
+
+/// Breaks `phrases` into lines whose width passes `fits`, at most `max_lines` of them.
+///
+/// Phrases are joined with spaces, and a line breaks only between two phrases, so a phrase
+/// such as `账单 Bill ￥50.00` stays whole. A phrase too wide for a line by itself starts a
+/// new line and breaks with the rules of [`wrap_text`]. Text past `max_lines` is cut as in
+/// [`wrap_text`].
+pub(crate) fn wrap_phrases<S: AsRef<str>>(
+    phrases: &[S],
+    max_lines: usize,
+    char_width: impl Fn(char) -> u32,
+    fits: impl Fn(u32) -> bool,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for phrase in phrases {
+        let phrase = clean_text(phrase.as_ref());
+        if phrase.is_empty() {
+            continue;
+        }
+
+        let joined = if current.is_empty() {
+            phrase.clone()
+        } else {
+            format!("{current} {phrase}")
+        };
+        if fits(text_width(&joined, &char_width)) {
+            current = joined;
+            continue;
+        }
+
+        if !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        let mut phrase_lines = break_lines(&phrase, &char_width, &fits);
+        current = phrase_lines.pop().unwrap_or_default();
+        lines.extend(phrase_lines);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    limit_lines(lines, max_lines, &char_width, &fits)
+}
+
+/// Returns `text` trimmed, with control characters such as newlines turned into spaces.
+fn clean_text(text: &str) -> String {
+    text.trim()
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
 
+/// Breaks clean text into lines at the last space that fits, with no line limit.
+fn break_lines(
+    text: &str,
+    char_width: &impl Fn(char) -> u32,
+    fits: &impl Fn(u32) -> bool,
+) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut rest = clean.as_str();
+    let mut rest = text;
     while !rest.is_empty() {
-        let line_len = fitting_prefix_len(rest, &char_width, &fits);
+        let line_len = fitting_prefix_len(rest, char_width, fits);
         lines.push(rest[..line_len].trim_end().to_owned());
         rest = rest[line_len..].trim_start();
     }
+    lines
+}
 
+/// Keeps the first `max_lines` lines and ends the last one kept with `…` when any were cut.
+fn limit_lines(
+    mut lines: Vec<String>,
+    max_lines: usize,
+    char_width: &impl Fn(char) -> u32,
+    fits: &impl Fn(u32) -> bool,
+) -> Vec<String> {
     if lines.len() > max_lines {
         lines.truncate(max_lines);
         if let Some(last) = lines.last_mut() {
-            *last = with_ellipsis(last, &char_width, &fits);
+            *last = with_ellipsis(last, char_width, fits);
         }
     }
     lines
@@ -114,6 +180,42 @@ mod tests {
     #[test]
     fn extra_lines_are_cut_with_ellipsis() {
         let lines = wrap_text("一二三四五六七八", 2, columns, |width| width <= 6);
+        assert_eq!(lines, ["一二三", "四五…"]);
+    }
+
+    #[test]
+    fn phrases_break_only_between_phrases() {
+        // The first two phrases take 17 columns, and all three 29.
+        let phrases = ["账单 Bill", "￥50.00", "已支付 Paid"];
+        let lines = wrap_phrases(&phrases, 10, columns, |width| width <= 18);
+        assert_eq!(lines, ["账单 Bill ￥50.00", "已支付 Paid"]);
+    }
+
+    #[test]
+    fn phrases_that_fit_share_a_line() {
+        let phrases = ["a b", "c"];
+        let lines = wrap_phrases(&phrases, 10, columns, |width| width <= 5);
+        assert_eq!(lines, ["a b c"]);
+    }
+
+    #[test]
+    fn overlong_phrase_wraps_on_its_own_lines() {
+        let phrases = ["时间", "2026-03-10 09:00:00", "末"];
+        let lines = wrap_phrases(&phrases, 10, columns, |width| width <= 12);
+        assert_eq!(lines, ["时间", "2026-03-10", "09:00:00 末"]);
+    }
+
+    #[test]
+    fn empty_phrases_are_skipped() {
+        let phrases = ["", " ", "a"];
+        let lines = wrap_phrases(&phrases, 10, columns, |width| width <= 5);
+        assert_eq!(lines, ["a"]);
+    }
+
+    #[test]
+    fn extra_phrase_lines_are_cut_with_ellipsis() {
+        let phrases = ["一二三", "四五六", "七八九"];
+        let lines = wrap_phrases(&phrases, 2, columns, |width| width <= 6);
         assert_eq!(lines, ["一二三", "四五…"]);
     }
 

@@ -1,10 +1,11 @@
 //! Texts for managers about a reconciliation, in Simplified Chinese and English: labels of
-//! the difference kinds, the one-line summary, one line per difference, and what to do when
-//! the bill cannot be had.
+//! the difference kinds, the one-line summary, one line per difference, the stored state a
+//! bill state corresponds to, and what to do when the bill cannot be had.
 
 use super::{BillDifference, DifferenceKind, ReconciliationSummary, RecordKind};
 use crate::i18n::Lang;
 use crate::protocol::bill::BillFailure;
+use crate::store::{OrderState, RefundState};
 
 /// Returns the label of a difference kind.
 pub fn kind_label(lang: Lang, kind: DifferenceKind) -> &'static str {
@@ -68,6 +69,26 @@ pub fn summary_text(lang: Lang, summary: &ReconciliationSummary) -> String {
     }
 }
 
+/// Returns the stored state that a bill's 交易状态 (payment line) or 退款状态 (refund line)
+/// corresponds to, such as `paid` for a payment's `SUCCESS`. Returns `None` for a code with no
+/// such state: `REFUND` on a payment line, which may be partly or fully refunded here, and
+/// codes this version does not know.
+pub fn stored_state_of_bill_state(record: RecordKind, bill_state: &str) -> Option<&'static str> {
+    let state = match (record, bill_state) {
+        (RecordKind::Payment, "SUCCESS") => OrderState::Paid.as_str(),
+        (RecordKind::Payment, "NOTPAY" | "USERPAYING") => OrderState::AwaitingPayment.as_str(),
+        // The till records a REVOKED order as closed too.
+        (RecordKind::Payment, "CLOSED" | "REVOKED") => OrderState::Closed.as_str(),
+        (RecordKind::Payment, "PAYERROR") => OrderState::Failed.as_str(),
+        (RecordKind::Refund, "SUCCESS") => RefundState::Success.as_str(),
+        (RecordKind::Refund, "PROCESSING") => RefundState::Processing.as_str(),
+        (RecordKind::Refund, "REFUNDCLOSE") => RefundState::RefundClose.as_str(),
+        (RecordKind::Refund, "CHANGE") => RefundState::Change.as_str(),
+        _ => return None,
+    };
+    Some(state)
+}
+
 /// Builds one line describing a difference, with both amounts and states.
 pub fn difference_text(lang: Lang, difference: &BillDifference) -> String {
     let amount = |amount: Option<crate::money::Fen>| {
@@ -123,5 +144,54 @@ pub fn failure_text(lang: Lang, failure: &BillFailure) -> &'static str {
         (Lang::En, BillFailure::SystemError) => "WeChat Pay is busy. Try again later.",
         (Lang::ZhCn, _) => "微信拒绝了账单请求，请检查日期和账单类型",
         (Lang::En, _) => "WeChat rejected the bill request. Check the date and the bill type.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::known_state_name;
+
+    #[test]
+    fn bill_success_depends_on_the_record() {
+        let payment = stored_state_of_bill_state(RecordKind::Payment, "SUCCESS");
+        let refund = stored_state_of_bill_state(RecordKind::Refund, "SUCCESS");
+        assert_eq!(payment, Some("paid"));
+        assert_eq!(refund, Some("success"));
+    }
+
+    #[test]
+    fn every_mapped_bill_state_has_a_name() {
+        let cases = [
+            (RecordKind::Payment, "NOTPAY"),
+            (RecordKind::Payment, "USERPAYING"),
+            (RecordKind::Payment, "CLOSED"),
+            (RecordKind::Payment, "REVOKED"),
+            (RecordKind::Payment, "PAYERROR"),
+            (RecordKind::Refund, "PROCESSING"),
+            (RecordKind::Refund, "REFUNDCLOSE"),
+            (RecordKind::Refund, "CHANGE"),
+        ];
+        for (record, bill_state) in cases {
+            let stored = stored_state_of_bill_state(record, bill_state);
+            let name = stored.and_then(|stored| known_state_name(Lang::En, stored));
+            assert!(
+                name.is_some(),
+                "{bill_state} on a {record:?} line has no name"
+            );
+        }
+    }
+
+    #[test]
+    fn codes_without_a_stored_state_give_none() {
+        assert_eq!(
+            stored_state_of_bill_state(RecordKind::Payment, "REFUND"),
+            None
+        );
+        assert_eq!(
+            stored_state_of_bill_state(RecordKind::Refund, "NOTPAY"),
+            None
+        );
+        assert_eq!(stored_state_of_bill_state(RecordKind::Payment, ""), None);
     }
 }

@@ -1,69 +1,26 @@
 //! The day-end report (日结报表): the range's totals, refunds, a per-hour table and, when the
-//! caller has one, a reconciliation line against WeChat Pay's bill. One list of blocks feeds
-//! both the PDF and the ESC/POS job, so the file and the printout show the same text.
+//! caller has one, the reconciliation against WeChat Pay's bill with every difference. One
+//! list of blocks feeds both the PDF and the ESC/POS job, so the file and the printout show
+//! the same text.
 
 use chrono::NaiveDate;
+use printpdf::Mm;
 
+use super::reconciliation::{ReconciliationLine, reconciliation_blocks};
 use super::{ReportError, local_offset_secs, local_range, local_time_text};
 use crate::money::Fen;
 use crate::printer::PrinterSettings;
 use crate::receipt::content::{Block, Gap, SINGLE_LINE, TextStyle};
-use crate::receipt::{PaperWidth, render_blocks_pdf};
-use crate::reconcile::{ReconciliationSummary, latest_full_reconciliation};
+use crate::receipt::{Pagination, PaperWidth, render_blocks_pdf};
+use crate::reconcile::latest_full_reconciliation;
 use crate::store::{HourTakings, RangeTotals, Store, now_ms};
 
 /// Lines the shop name may take at the top of the report.
 const SHOP_NAME_MAX_LINES: usize = 2;
-/// Lines the reconciliation note may take.
-const NOTE_MAX_LINES: usize = 4;
 
-/// The comparison of the local orders with WeChat Pay's bill for the same day, filled in by
-/// the bill reconciliation and printed in its own section when present.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReconciliationLine {
-    /// The bill date, `YYYY-MM-DD`.
-    pub bill_date: String,
-    /// Trade lines in the bill (payments and refunds), the bill's settled total and its
-    /// refund total.
-    pub bill_rows: i64,
-    pub bill_total: Fen,
-    pub bill_refunds: Fen,
-    /// Payments and refunds that agree between the bill and the local store.
-    pub matched_count: i64,
-    /// Orders that differ between the bill and the local store (missing on either side, or
-    /// with another amount or state).
-    pub mismatch_count: i64,
-    /// One line for the reader, such as which order to look at first; may be empty.
-    pub note: String,
-}
-
-impl ReconciliationLine {
-    /// Summarizes a saved bill reconciliation for the report. The note states whether the day
-    /// agrees, or names the first difference.
-    pub fn from_summary(summary: &ReconciliationSummary) -> ReconciliationLine {
-        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let note = match summary.differences.first() {
-            None if summary.bill_found => {
-                "账单与本地记录一致 The bill matches the local records".to_owned()
-            }
-            None => "微信无该日账单，本地也无交易 No bill and no local trades".to_owned(),
-            Some(first) => format!(
-                "{} / {}",
-                crate::reconcile::text::difference_text(crate::i18n::Lang::ZhCn, first),
-                crate::reconcile::text::difference_text(crate::i18n::Lang::En, first)
-            ),
-        };
-        ReconciliationLine {
-            bill_date: summary.bill_date.format("%Y-%m-%d").to_string(),
-            bill_rows: count(summary.bill_rows),
-            bill_total: summary.bill_total_fee,
-            bill_refunds: summary.bill_refund_fee,
-            matched_count: count(summary.counts.matched),
-            mismatch_count: count(summary.counts.differences()),
-            note,
-        }
-    }
-}
+/// Maximum page height of the report as a PDF: the length of an A4 sheet. A longer report,
+/// such as one with many reconciliation differences, continues on further pages.
+const PDF_MAX_PAGE_HEIGHT: Mm = Mm(297.0);
 
 /// Everything the day-end report shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,44 +147,15 @@ impl DayEndReport {
     }
 }
 
-fn reconciliation_blocks(line: &ReconciliationLine) -> Vec<Block> {
-    let row = |left: &str, right: String| Block::Row {
-        left: left.to_owned(),
-        right,
-    };
-    let mut blocks = vec![
-        Block::Label("对账 Reconciliation"),
-        Block::Field {
-            label: "账单日期 Bill date",
-            value: line.bill_date.clone(),
-            max_lines: SINGLE_LINE,
-        },
-        row("账单笔数 Bill lines", line.bill_rows.to_string()),
-        row("账单应结总额 Bill total", format!("￥{}", line.bill_total)),
-        row(
-            "账单退款总额 Bill refunded",
-            format!("￥{}", line.bill_refunds),
-        ),
-        row("一致笔数 Matched", line.matched_count.to_string()),
-        row("差异笔数 Mismatches", line.mismatch_count.to_string()),
-    ];
-    if !line.note.is_empty() {
-        blocks.push(Block::Centered {
-            text: line.note.clone(),
-            style: TextStyle::Body,
-            max_lines: NOTE_MAX_LINES,
-        });
-    }
-    blocks
-}
-
-/// Renders the report as a one-page PDF the width of an 80 mm receipt roll.
+/// Renders the report as a PDF the width of an 80 mm receipt roll, on pages up to
+/// [`PDF_MAX_PAGE_HEIGHT`] long.
 pub fn day_end_pdf(report: &DayEndReport) -> Result<Vec<u8>, ReportError> {
     let title = format!("日结报表 Day-end report {}", report.date_text());
     Ok(render_blocks_pdf(
         &report.blocks(),
         PaperWidth::Mm80,
         &title,
+        Pagination::MaxPageHeight(PDF_MAX_PAGE_HEIGHT),
     )?)
 }
 
@@ -252,6 +180,11 @@ pub fn print_day_end_blocking(
     settings: &PrinterSettings,
 ) -> Result<(), ReportError> {
     let title = format!("日结报表 Day-end report {}", report.date_text());
-    crate::printer::print_blocks_blocking(settings, &report.blocks(), &title)?;
+    crate::printer::print_blocks_blocking(
+        settings,
+        &report.blocks(),
+        &title,
+        Pagination::MaxPageHeight(PDF_MAX_PAGE_HEIGHT),
+    )?;
     Ok(())
 }

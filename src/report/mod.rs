@@ -8,6 +8,7 @@
 
 mod csv;
 mod day_end;
+mod reconciliation;
 mod xlsx;
 
 use std::fs::{self, OpenOptions};
@@ -18,12 +19,12 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::protocol::messages::beijing;
 
-use crate::store::{StoreError, TimeRange};
+use crate::money::Fen;
+use crate::store::{ReportRow, RowKind, StoreError, TimeRange};
 
-pub use csv::{CSV_HEADER, rows_to_csv};
-pub use day_end::{
-    DayEndReport, ReconciliationLine, day_end_escpos, day_end_pdf, print_day_end_blocking,
-};
+pub use csv::{CSV_HEADER, ID_TEXT_MARKER, rows_to_csv};
+pub use day_end::{DayEndReport, day_end_escpos, day_end_pdf, print_day_end_blocking};
+pub use reconciliation::ReconciliationLine;
 pub use xlsx::rows_to_xlsx;
 
 /// Maximum range a report covers, in days: a year and a day, so a leap year fits.
@@ -140,6 +141,15 @@ pub fn write_report_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf
         return Err(write_error(source));
     }
     Ok(final_path)
+}
+
+/// Returns a row's amount with the sign the manager screen shows: positive for an order and
+/// negative for a refund, which is money paid back to the customer.
+pub(crate) fn signed_amount(row: &ReportRow) -> Fen {
+    match row.kind {
+        RowKind::Order => row.amount,
+        RowKind::Refund => Fen(row.amount.fen().saturating_neg()),
+    }
 }
 
 /// Returns the text shown for a stored order or refund state, Chinese then English.

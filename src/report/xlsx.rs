@@ -1,9 +1,10 @@
 //! The orders and refunds of a range as an XLSX workbook: a sheet of rows and a sheet of
-//! totals. Amounts are number cells in yuan with a two-decimal format; times and ids are text.
+//! totals. Amounts are number cells in yuan with a two-decimal format, and refunds are negative
+//! as on the manager screen. Times and ids are text.
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::{CSV_HEADER, local_time_text, state_text};
+use super::{CSV_HEADER, local_time_text, signed_amount, state_text};
 use crate::money::Fen;
 use crate::store::{RangeTotals, ReportRow, RowKind};
 
@@ -90,7 +91,7 @@ fn write_row(
     for (column, text) in (0u16..).zip(texts) {
         sheet.write_string(line, column, text)?;
     }
-    sheet.write_number_with_format(line, AMOUNT_COLUMN, yuan_cell(row.amount), yuan)?;
+    sheet.write_number_with_format(line, AMOUNT_COLUMN, yuan_cell(signed_amount(row)), yuan)?;
     sheet.write_string(line, AMOUNT_COLUMN + 1, state_text(&row.state))?;
     sheet.write_string(line, AMOUNT_COLUMN + 2, &row.terminal)?;
     Ok(())

@@ -10,7 +10,7 @@ use commands::Justify;
 use super::settings::QrMode;
 use crate::receipt::content::{Block, Gap, TextStyle, receipt_blocks};
 use crate::receipt::qr::{QR_QUIET_ZONE_MODULES, QrSymbol, symbol_width_modules};
-use crate::receipt::wrap::wrap_text;
+use crate::receipt::wrap::{wrap_phrases, wrap_text};
 use crate::receipt::{PaperWidth, ReceiptError, ReceiptModel};
 
 /// Width of a character of font A, the power-on font, in dots. Han characters are twice as
@@ -149,6 +149,10 @@ impl Job {
                 commands::justify(&mut self.out, Justify::Left);
                 self.paragraph(label, 1, self.columns);
             }
+            Block::Phrases { phrases, max_lines } => {
+                commands::justify(&mut self.out, Justify::Left);
+                self.phrases(phrases, *max_lines);
+            }
             Block::Row { left, right } => {
                 commands::justify(&mut self.out, Justify::Left);
                 self.row(left, right);
@@ -194,6 +198,20 @@ impl Job {
         let printable = text::printable(text);
         let lines = wrap_text(&printable, max_lines, text::columns, |width| {
             width <= width_columns
+        });
+        for line in lines {
+            self.line(&line);
+        }
+    }
+
+    /// Writes `phrases` wrapped to the full width between phrases, at most `max_lines` lines.
+    fn phrases(&mut self, phrases: &[String], max_lines: usize) {
+        let printable: Vec<String> = phrases
+            .iter()
+            .map(|phrase| text::printable(phrase))
+            .collect();
+        let lines = wrap_phrases(&printable, max_lines, text::columns, |width| {
+            width <= self.columns
         });
         for line in lines {
             self.line(&line);
