@@ -402,13 +402,22 @@ fn latest_run_is_saved_and_exported_as_csv() {
     assert!(csv.starts_with('\u{feff}'));
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with("账单日期,差异类型"), "{}", lines[0]);
     assert!(
-        lines[1].starts_with("2026-12-04,金额不符,支付,T1,"),
+        lines[0].starts_with("账单日期 Bill date,差异类型 Difference"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("2026-12-04,金额不符,支付,\tT1,"),
         "{}",
         lines[1]
     );
     assert!(lines[1].contains(",19.00,19.90,"), "{}", lines[1]);
+    assert!(
+        lines[1].contains(",已支付 (SUCCESS),已支付,"),
+        "{}",
+        lines[1]
+    );
 }
 
 fn open_database(stack: &Stack) -> rusqlite::Connection {

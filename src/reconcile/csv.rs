@@ -4,47 +4,35 @@
 use std::path::Path;
 
 use super::ReconciliationSummary;
-use super::text::{kind_label, record_label};
+use super::text::{bill_state_text, kind_label, local_state_text, record_label};
 use crate::i18n::Lang;
+use crate::report::id_cell;
 
 /// The UTF-8 byte-order mark that starts the file.
 pub const CSV_BOM: &str = "\u{feff}";
 
-/// Builds the CSV text of a run's differences, headers in `lang`.
-pub fn differences_csv(summary: &ReconciliationSummary, lang: Lang) -> String {
-    let header: [&str; 12] = match lang {
-        Lang::ZhCn => [
-            "账单日期",
-            "差异类型",
-            "记录类型",
-            "商户订单号",
-            "微信订单号",
-            "商户退款单号",
-            "微信退款单号",
-            "账单金额(元)",
-            "本地金额(元)",
-            "账单状态",
-            "本地状态",
-            "交易时间",
-        ],
-        Lang::En => [
-            "Bill date",
-            "Difference",
-            "Record",
-            "out_trade_no",
-            "transaction_id",
-            "out_refund_no",
-            "refund_id",
-            "Bill amount (yuan)",
-            "Local amount (yuan)",
-            "Bill state",
-            "Local state",
-            "Trade time",
-        ],
-    };
+/// The header row, Chinese then English in each cell, as in the orders export.
+const HEADER: [&str; 12] = [
+    "账单日期 Bill date",
+    "差异类型 Difference",
+    "记录类型 Record",
+    "商户订单号 out_trade_no",
+    "微信订单号 transaction_id",
+    "商户退款单号 out_refund_no",
+    "微信退款单号 refund_id",
+    "账单金额（元） Bill amount (yuan)",
+    "本地金额（元） Local amount (yuan)",
+    "账单状态 Bill state",
+    "本地状态 Local state",
+    "交易时间 Trade time",
+];
 
+/// Builds the CSV text of a run's differences, with kinds and states named in `lang`. Ids
+/// start with [`crate::report::ID_TEXT_MARKER`], as in the orders export, so Excel keeps
+/// them as text.
+pub fn differences_csv(summary: &ReconciliationSummary, lang: Lang) -> String {
     let mut text = String::from(CSV_BOM);
-    push_record(&mut text, header.iter().map(|title| (*title).to_owned()));
+    push_record(&mut text, HEADER.iter().map(|title| (*title).to_owned()));
     let date = summary.bill_date.format("%Y-%m-%d").to_string();
     for difference in &summary.differences {
         let amount = |amount: Option<crate::money::Fen>| {
@@ -56,14 +44,14 @@ pub fn differences_csv(summary: &ReconciliationSummary, lang: Lang) -> String {
                 date.clone(),
                 kind_label(lang, difference.kind).to_owned(),
                 record_label(lang, difference.record).to_owned(),
-                difference.out_trade_no.clone(),
-                difference.transaction_id.clone(),
-                difference.out_refund_no.clone(),
-                difference.refund_id.clone(),
+                id_cell(&difference.out_trade_no),
+                id_cell(&difference.transaction_id),
+                id_cell(&difference.out_refund_no),
+                id_cell(&difference.refund_id),
                 amount(difference.bill_amount),
                 amount(difference.local_amount),
-                difference.bill_state.clone(),
-                difference.local_state.clone(),
+                bill_state_text(lang, difference.record, &difference.bill_state),
+                local_state_text(lang, &difference.local_state),
                 difference.trade_time.clone(),
             ]
             .into_iter(),

@@ -89,16 +89,34 @@ pub fn stored_state_of_bill_state(record: RecordKind, bill_state: &str) -> Optio
     Some(state)
 }
 
+/// Returns a bill's state code for people: the name of the till state it means followed by
+/// the code, such as `已支付 (SUCCESS)`, or the code alone when it means no single till state.
+/// An empty code (the record is not in the bill) is empty.
+pub fn bill_state_text(lang: Lang, record: RecordKind, code: &str) -> String {
+    match stored_state_of_bill_state(record, code)
+        .and_then(|state| crate::i18n::known_state_name(lang, state))
+    {
+        Some(name) => format!("{name} ({code})"),
+        None => code.to_owned(),
+    }
+}
+
+/// Returns a stored state name for people, or the stored name itself when this version does
+/// not know it.
+pub fn local_state_text(lang: Lang, state: &str) -> String {
+    crate::i18n::known_state_name(lang, state).map_or_else(|| state.to_owned(), str::to_owned)
+}
+
 /// Builds one line describing a difference, with both amounts and states.
 pub fn difference_text(lang: Lang, difference: &BillDifference) -> String {
     let amount = |amount: Option<crate::money::Fen>| {
         amount.map_or_else(|| "-".to_owned(), |amount| amount.to_string())
     };
-    let state = |state: &str| {
-        if state.is_empty() {
+    let or_dash = |text: String| {
+        if text.is_empty() {
             "-".to_owned()
         } else {
-            state.to_owned()
+            text
         }
     };
     let refund = if difference.out_refund_no.is_empty() {
@@ -116,9 +134,13 @@ pub fn difference_text(lang: Lang, difference: &BillDifference) -> String {
         record_label(lang, difference.record),
         difference.out_trade_no,
         amount(difference.bill_amount),
-        state(&difference.bill_state),
+        or_dash(bill_state_text(
+            lang,
+            difference.record,
+            &difference.bill_state
+        )),
         amount(difference.local_amount),
-        state(&difference.local_state),
+        or_dash(local_state_text(lang, &difference.local_state)),
         difference.trade_time,
     )
 }
@@ -193,5 +215,24 @@ mod tests {
             None
         );
         assert_eq!(stored_state_of_bill_state(RecordKind::Payment, ""), None);
+    }
+
+    #[test]
+    fn bill_states_are_named_with_their_code() {
+        assert_eq!(
+            bill_state_text(Lang::ZhCn, RecordKind::Payment, "SUCCESS"),
+            "已支付 (SUCCESS)"
+        );
+        assert_eq!(
+            bill_state_text(Lang::En, RecordKind::Refund, "SUCCESS"),
+            "Refund succeeded (SUCCESS)"
+        );
+        assert_eq!(
+            bill_state_text(Lang::ZhCn, RecordKind::Payment, "REFUND"),
+            "REFUND"
+        );
+        assert_eq!(bill_state_text(Lang::ZhCn, RecordKind::Payment, ""), "");
+        assert_eq!(local_state_text(Lang::ZhCn, "partly_refunded"), "部分退款");
+        assert_eq!(local_state_text(Lang::ZhCn, "mystery"), "mystery");
     }
 }

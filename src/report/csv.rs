@@ -85,7 +85,7 @@ fn push_cell(text: &mut String, cell: &str) {
 }
 
 /// Returns `id` with [`ID_TEXT_MARKER`] in front, or an empty cell for an empty id.
-fn id_cell(id: &str) -> String {
+pub fn id_cell(id: &str) -> String {
     if id.is_empty() {
         String::new()
     } else {

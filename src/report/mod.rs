@@ -22,7 +22,7 @@ use crate::protocol::messages::beijing;
 use crate::money::Fen;
 use crate::store::{ReportRow, RowKind, StoreError, TimeRange};
 
-pub use csv::{CSV_HEADER, ID_TEXT_MARKER, rows_to_csv};
+pub use csv::{CSV_HEADER, ID_TEXT_MARKER, id_cell, rows_to_csv};
 pub use day_end::{DayEndReport, day_end_escpos, day_end_pdf, print_day_end_blocking};
 pub use reconciliation::ReconciliationLine;
 pub use xlsx::rows_to_xlsx;
