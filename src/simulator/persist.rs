@@ -69,7 +69,7 @@ impl Persistence {
         })
     }
 
-    /// Returns whether this process still holds the state file's lock.
+    /// Returns whether this process still has the state file locked.
     pub(crate) fn is_held(&self) -> bool {
         self.lock
             .lock()
@@ -77,28 +77,35 @@ impl Persistence {
             .is_some()
     }
 
-    /// Gives up the lock, so a simulator started next (in this process or another) takes
-    /// over the file. Changes after this are not saved.
-    pub(crate) fn release(&self) {
-        self.lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-    }
-
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Writes `snapshot` over the state file, atomically, while the lock is held; returns
-    /// `false` without writing once the lock was released.
-    pub(crate) fn save(&self, snapshot: &Snapshot) -> std::io::Result<bool> {
-        // Holding the mutex through the write keeps `release` from handing the file to
-        // another simulator in the middle of it.
-        let lock = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+    /// Runs one save: with the file lock's mutex held, so saves never overlap and the lock
+    /// is never released in the middle of one, calls `snapshot` and writes what it returns.
+    /// `release` then gives up the lock, so a simulator started next (in this process or
+    /// another) takes over the file; nothing is saved after that.
+    pub(crate) fn save_with(
+        &self,
+        snapshot: impl FnOnce() -> Option<Snapshot>,
+        release: bool,
+    ) -> std::io::Result<()> {
+        let mut lock = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         if lock.is_none() {
-            return Ok(false);
+            return Ok(());
         }
+        let written = match snapshot() {
+            Some(snapshot) => self.write(&snapshot),
+            None => Ok(()),
+        };
+        if release {
+            lock.take();
+        }
+        written
+    }
+
+    /// Writes `snapshot` over the state file, atomically.
+    fn write(&self, snapshot: &Snapshot) -> std::io::Result<()> {
         let bytes = serde_json::to_vec(snapshot).map_err(std::io::Error::other)?;
         let temporary = self.path.with_extension("json.tmp");
         {
@@ -113,7 +120,7 @@ impl Persistence {
             // Makes the rename itself durable; not every platform can sync a folder.
             let _ = folder.sync_all();
         }
-        Ok(true)
+        Ok(())
     }
 }
 

@@ -119,22 +119,23 @@ impl SimulatorState {
 
     /// Saves the last changes and releases the state file; called when the simulator stops.
     pub(crate) fn finish_saving(&self) {
-        if let Some(persistence) = &self.inner.persistence {
-            self.save_if_changed();
-            persistence.release();
-        }
+        self.save_changes(true);
     }
 
     /// Writes the trades to the state file if they changed since the last save. Errors are
     /// logged: losing the demo gateway's memory must not stop a sale.
     pub fn save_if_changed(&self) {
+        self.save_changes(false);
+    }
+
+    fn save_changes(&self, release: bool) {
         let Some(persistence) = &self.inner.persistence else {
             return;
         };
-        if !self.inner.changed.swap(false, Ordering::AcqRel) {
-            return;
-        }
-        let snapshot = {
+        let snapshot = || {
+            if !self.inner.changed.swap(false, Ordering::AcqRel) {
+                return None;
+            }
             let store = self
                 .inner
                 .store
@@ -145,9 +146,9 @@ impl SimulatorState {
                 .bills
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            super::persist::Snapshot::capture(&store, &bills)
+            Some(super::persist::Snapshot::capture(&store, &bills))
         };
-        if let Err(err) = persistence.save(&snapshot) {
+        if let Err(err) = persistence.save_with(snapshot, release) {
             // Try again at the next check.
             self.inner.changed.store(true, Ordering::Release);
             tracing::error!(
