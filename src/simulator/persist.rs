@@ -49,7 +49,8 @@ impl Persistence {
     /// Loads the trades saved at `path` into `store` and `bills`, and takes the file's lock.
     /// Returns `None`, after logging why, when another process holds the lock (the trades
     /// are still loaded) or the folder cannot be written. A file that cannot be read as a
-    /// snapshot is renamed aside with a `.unreadable` suffix and the simulator starts empty.
+    /// snapshot is renamed aside with a `.unreadable` suffix by the process that takes the
+    /// lock, and the simulator starts empty.
     pub(crate) fn open(
         path: &Path,
         config: &SimulatorConfig,
@@ -60,7 +61,13 @@ impl Persistence {
         match read_snapshot(path) {
             Ok(Some(snapshot)) => snapshot.restore(config, store, bills),
             Ok(None) => {}
-            Err(reason) => set_aside(path, &reason),
+            // Only the file's owner moves it; another process's simulator starts empty.
+            Err(reason) if lock.is_some() => set_aside(path, &reason),
+            Err(reason) => tracing::warn!(
+                path = %path.display(),
+                reason,
+                "simulator state file is unreadable; this simulator starts with no trades"
+            ),
         }
         let lock = lock?;
         Some(Persistence {
