@@ -29,34 +29,17 @@ pub(super) async fn watch_catalogue(
         if updates.is_closed() {
             return;
         }
-        let reader = store.clone();
-        let stamp = match tokio::task::spawn_blocking(move || reader.catalogue_stamp()).await {
-            Ok(Ok(read)) => read,
-            Ok(Err(err)) => {
-                tracing::warn!(error = %error_chain(&err), "cannot read the catalogue stamp");
-                continue;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "catalogue check task failed");
-                continue;
-            }
+        let Some(stamp) = read_store(&store, "catalogue stamp", Store::catalogue_stamp).await
+        else {
+            continue;
         };
         let changed = last.is_some_and(|last| last != stamp);
         last = Some(stamp);
         if !changed {
             continue;
         }
-        let reader = store.clone();
-        let products = match tokio::task::spawn_blocking(move || reader.products()).await {
-            Ok(Ok(products)) => products,
-            Ok(Err(err)) => {
-                tracing::warn!(error = %error_chain(&err), "cannot reload the changed catalogue");
-                continue;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "catalogue reload task failed");
-                continue;
-            }
+        let Some(products) = read_store(&store, "changed catalogue", Store::products).await else {
+            continue;
         };
         tracing::info!(
             products = products.len(),
@@ -70,6 +53,27 @@ pub(super) async fn watch_catalogue(
             return;
         }
         repaint();
+    }
+}
+
+/// Runs `read` on the store off the async threads; logs a failure, naming `what`, and
+/// returns `None` for it.
+async fn read_store<T: Send + 'static>(
+    store: &Store,
+    what: &'static str,
+    read: fn(&Store) -> Result<T, crate::store::StoreError>,
+) -> Option<T> {
+    let reader = store.clone();
+    match tokio::task::spawn_blocking(move || read(&reader)).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(err)) => {
+            tracing::warn!(what, error = %error_chain(&err), "cannot read the catalogue");
+            None
+        }
+        Err(err) => {
+            tracing::error!(what, error = %err, "catalogue read task failed");
+            None
+        }
     }
 }
 
