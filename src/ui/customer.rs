@@ -1,7 +1,9 @@
 //! What the customer sees: a second window full screen on the customer's monitor, or, with
 //! one monitor, the cashier window itself full screen while the QR code is up.
 
-use egui::{Color32, Frame, RichText, Ui, ViewportBuilder, ViewportCommand, ViewportId};
+use egui::{
+    Color32, Frame, RichText, Ui, ViewportBuilder, ViewportClass, ViewportCommand, ViewportId,
+};
 
 use super::qr::qr_code_ui;
 use super::{CashierApp, Screen};
@@ -41,8 +43,48 @@ impl CashierApp {
         ctx.show_viewport_immediate(
             ViewportId::from_hash_of("customer_display"),
             builder,
-            |ui, _class| self.customer_window_ui(ui),
+            |ui, class| {
+                // Embedded in the cashier window (no native window, as in tests), it shares its input.
+                if class == ViewportClass::Immediate {
+                    self.take_customer_keys(ui);
+                }
+                self.customer_window_ui(ui);
+            },
         );
+    }
+
+    /// Collects the keys typed while the customer window has keyboard focus, for the cashier
+    /// window. winit gives a borderless full-screen window (how the customer window covers
+    /// its monitor) the X input focus when it opens, so without this the first keys and
+    /// barcode scans after start-up would be lost. It also asks for the focus back, which
+    /// works under a window manager.
+    fn take_customer_keys(&mut self, ui: &Ui) {
+        let (focused, events) = ui.input(|input| {
+            (
+                input.viewport().focused.unwrap_or(false),
+                forwarded_key_events(&input.events),
+            )
+        });
+        if focused && !self.customer_focused {
+            tracing::debug!("customer window took the keyboard focus; returning it to the till");
+            ui.ctx()
+                .send_viewport_cmd_to(ViewportId::ROOT, ViewportCommand::Focus);
+        }
+        self.customer_focused = focused;
+        if !events.is_empty() {
+            self.forwarded_keys.extend(events);
+            ui.ctx().request_repaint_of(ViewportId::ROOT);
+        }
+    }
+
+    /// Adds the keys forwarded from the customer window to this frame's input, before any
+    /// widget reads it, so they act as if typed in the cashier window.
+    pub(super) fn replay_forwarded_keys(&mut self, ctx: &egui::Context) {
+        if self.forwarded_keys.is_empty() {
+            return;
+        }
+        let events = std::mem::take(&mut self.forwarded_keys);
+        ctx.input_mut(|input| input.events.extend(events));
     }
 
     /// Draws the customer window: the shop name, then the amount and QR code, the thanks after
@@ -116,5 +158,99 @@ impl CashierApp {
                 }
             });
         });
+    }
+}
+
+/// Returns the keyboard events among `events`: typed text, pasted text and key presses and
+/// releases. Pointer events stay with the window they happened in.
+pub(super) fn forwarded_key_events(events: &[egui::Event]) -> Vec<egui::Event> {
+    events
+        .iter()
+        .filter(|event| {
+            matches!(
+                event,
+                egui::Event::Text(_) | egui::Event::Paste(_) | egui::Event::Key { .. }
+            )
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::ui::bridge::{Command, RunnerBridge, bridge_pair};
+    use crate::ui::{CashierOptions, install_fonts};
+
+    fn key(key: egui::Key, pressed: bool) -> egui::Event {
+        egui::Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        }
+    }
+
+    fn next_charge(runner: &mut RunnerBridge) -> Option<Command> {
+        while let Ok(command) = runner.commands.try_recv() {
+            if matches!(command, Command::Charge { .. }) {
+                return Some(command);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn only_keyboard_events_are_forwarded() {
+        let events = [
+            egui::Event::Text("19".to_owned()),
+            egui::Event::PointerMoved(egui::pos2(1.0, 2.0)),
+            key(egui::Key::F1, true),
+            egui::Event::Paste("6901234567892".to_owned()),
+        ];
+        let forwarded = forwarded_key_events(&events);
+        assert_eq!(forwarded.len(), 3);
+        assert_eq!(forwarded[0], events[0]);
+        assert_eq!(forwarded[1], events[2]);
+        assert_eq!(forwarded[2], events[3]);
+    }
+
+    #[test]
+    fn forwarded_keys_act_in_the_cashier_window() {
+        let (ui_bridge, mut runner) = bridge_pair();
+        let app = CashierApp::new(
+            ui_bridge,
+            CashierOptions {
+                lang: Lang::ZhCn,
+                ..CashierOptions::default()
+            },
+        );
+        let mut harness = Harness::builder()
+            .with_size(egui::Vec2::new(1024.0, 768.0))
+            .with_context_setup(install_fonts)
+            .build_ui_state(|ui, app: &mut CashierApp| app.cashier_ui(ui), app);
+        harness.run();
+
+        harness
+            .state_mut()
+            .forwarded_keys
+            .push(egui::Event::Text("19.9".to_owned()));
+        harness.run();
+        assert_eq!(
+            harness.get_by_label("金额（元）").value().as_deref(),
+            Some("19.9")
+        );
+
+        harness
+            .state_mut()
+            .forwarded_keys
+            .extend([key(egui::Key::F1, true), key(egui::Key::F1, false)]);
+        harness.run();
+        assert!(next_charge(&mut runner).is_some(), "F1 did not charge");
     }
 }

@@ -120,6 +120,11 @@ pub struct CashierApp {
     updates_closed: bool,
     /// Set once the first frame was drawn, which is logged as the window being ready.
     first_frame_drawn: bool,
+    /// Keyboard events that reached the customer window, replayed in the cashier window on
+    /// its next frame (see [`customer::forwarded_key_events`]).
+    forwarded_keys: Vec<egui::Event>,
+    /// Whether the customer window had keyboard focus on its last frame.
+    customer_focused: bool,
 }
 
 /// The screen in view, with the data it shows.
@@ -290,6 +295,8 @@ impl CashierApp {
             message: None,
             updates_closed: false,
             first_frame_drawn: false,
+            forwarded_keys: Vec::new(),
+            customer_focused: false,
         };
         // A failed send is shown on the first frame; the sale works without a catalogue.
         app.send_quietly(bridge::Command::LoadCatalogue);
@@ -329,6 +336,7 @@ impl CashierApp {
     pub fn cashier_ui(&mut self, ui: &mut egui::Ui) {
         let now_secs = ui.input(|input| input.time);
         self.drain_updates(now_secs);
+        self.replay_forwarded_keys(ui.ctx());
 
         egui::Panel::top("cashier_top_bar").show(ui, |ui| self.top_bar_ui(ui));
         if self.demo_mode {
