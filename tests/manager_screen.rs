@@ -380,6 +380,17 @@ fn date_picker_sets_range_in_chinese() {
     assert!(screen.harness.query_by_label(&title).is_some());
     assert!(screen.harness.query_by_label("一").is_some());
 
+    // Esc closes the calendar, not the manager screen.
+    screen.harness.key_press(egui::Key::Escape);
+    screen.harness.run();
+    assert_eq!(screen.harness.state().screen_name(), "manager");
+    assert!(screen.harness.query_by_label("上个月").is_none());
+    screen
+        .harness
+        .get_by_label(&format!("开始日期 {today}"))
+        .click();
+    screen.harness.run();
+
     screen.harness.get_by_label("上个月").click();
     screen.harness.run();
     let title = format!("{}年{}月", last_month.year(), last_month.month());
@@ -397,6 +408,32 @@ fn date_picker_sets_range_in_chinese() {
     );
     // The seeded orders of today are still in the wider range.
     assert_eq!(screen.harness.state().manager_row_count(), 4);
+
+    // An end picked before the start pulls the start back with it.
+    let earlier = last_month - Months::new(1);
+    screen
+        .harness
+        .get_by_label(&format!("结束日期 {today}"))
+        .click();
+    screen.harness.run();
+    screen.harness.get_by_label("上个月").click();
+    screen.harness.run();
+    screen.harness.get_by_label("上个月").click();
+    screen.harness.run();
+    screen.harness.get_by_label(&earlier.to_string()).click();
+    screen.harness.run();
+    assert!(
+        screen
+            .harness
+            .query_by_label(&format!("开始日期 {earlier}"))
+            .is_some()
+    );
+    assert!(
+        screen
+            .harness
+            .query_by_label(&format!("结束日期 {earlier}"))
+            .is_some()
+    );
 }
 
 #[test]
@@ -449,6 +486,38 @@ fn failure_shows_only_screen_language() {
             .query_by_label_contains("The refund is more")
             .is_none()
     );
+}
+
+#[test]
+fn refresh_shows_sales_made_elsewhere() {
+    let mut screen = screen(true);
+    screen.unlock();
+    assert_eq!(screen.harness.state().manager_row_count(), 4);
+
+    // A sale recorded by another process (the listener, a second till) after the load.
+    let today = wxpay_pos::report::report_today();
+    let start = local_range(today, today).unwrap().from_ms;
+    let connection = Connection::open(screen.dir.path().join("pos.sqlite3")).unwrap();
+    insert_order(
+        &connection,
+        &SeedOrder {
+            out_trade_no: "M-late",
+            body: "可颂",
+            total_fee: 900,
+            state: "paid",
+            created_at_ms: start + 13 * HOUR_MS,
+            transaction_id: Some("4200000000000000000000000013"),
+            ..SeedOrder::default()
+        },
+    );
+    screen.pump();
+    assert_eq!(screen.harness.state().manager_row_count(), 4);
+
+    screen.harness.get_by_label("刷新").click();
+    screen.harness.run();
+    screen.pump();
+    assert_eq!(screen.harness.state().manager_row_count(), 5);
+    assert!(screen.harness.query_by_label("M-late").is_some());
 }
 
 #[test]

@@ -852,6 +852,15 @@ async fn demo_cli_refund_needs_closed_till() {
             .is_empty()
     );
 
+    // Charging or querying from the command line is refused the same way.
+    let (code, _, stderr) = run_cli(&config, &["charge", "6.60", "--body", "果汁"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("本次没有创建订单"), "{stderr}");
+    assert!(services.service.store().open_orders().unwrap().is_empty());
+    let (code, _, stderr) = run_cli(&config, &["query", &out_trade_no]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("本次没有查询"), "{stderr}");
+
     // Once the till is closed, the command's own demo gateway has the order.
     drop(services);
     let (code, stderr) = run_cli_refund(&config, &out_trade_no).await;

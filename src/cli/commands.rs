@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 
+use super::demo_guard::refuse_while_till_runs;
 use super::{CliCommand, EXIT_NOT_PAID};
 use crate::app::{ListenerMode, Services, configured_merchant, start_services};
 use crate::config::{AppDirs, Settings};
@@ -27,6 +28,11 @@ pub async fn run_headless(
         }
         CliCommand::Query { out_trade_no } => {
             let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
+            if let Some(refused) =
+                refuse_while_till_runs(&services, "本次没有查询", "nothing was queried")
+            {
+                return Ok(refused);
+            }
             let state = services.service.query_and_confirm(&out_trade_no).await?;
             services.service.finish_receipts().await;
             print_order(&services, &out_trade_no, state).await?;
@@ -34,6 +40,11 @@ pub async fn run_headless(
         }
         CliCommand::Close { out_trade_no } => {
             let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
+            if let Some(refused) =
+                refuse_while_till_runs(&services, "本次没有关闭订单", "no order was closed")
+            {
+                return Ok(refused);
+            }
             let state = services.service.cancel(&out_trade_no).await?;
             services.service.finish_receipts().await;
             print_order(&services, &out_trade_no, state).await?;
@@ -142,6 +153,11 @@ async fn charge(
         );
     }
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
+    if let Some(refused) =
+        refuse_while_till_runs(&services, "本次没有创建订单", "no order was created")
+    {
+        return Ok(refused);
+    }
     let mut events = services.service.subscribe();
     let order = services.service.charge(amount, body).await?;
 

@@ -3,6 +3,7 @@
 
 mod bill;
 mod commands;
+mod demo_guard;
 mod product_qr;
 mod refund;
 mod report;

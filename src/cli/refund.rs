@@ -68,14 +68,12 @@ pub(super) async fn refund(
         }
     };
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
-    if demo_gateway_is_busy(&services) {
-        eprintln!(
-            "演示模式：收银台正在使用演示网关，本次没有退款。请在收银台的管理页面（F7）退款，或先关闭收银台"
-        );
-        eprintln!(
-            "Demo mode: the running till is using the demo gateway, so nothing was refunded. Refund from its manager screen (F7), or close the till first."
-        );
-        return Ok(ExitCode::FAILURE);
+    if let Some(refused) = super::demo_guard::refuse_while_till_runs(
+        &services,
+        "本次没有退款（可在管理页面 F7 退款）",
+        "nothing was refunded (refund from its manager screen, F7)",
+    ) {
+        return Ok(refused);
     }
 
     match services
@@ -99,6 +97,11 @@ pub(super) async fn refund_query(
     number: &str,
 ) -> anyhow::Result<ExitCode> {
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
+    if let Some(refused) =
+        super::demo_guard::refuse_while_till_runs(&services, "本次没有查询", "nothing was queried")
+    {
+        return Ok(refused);
+    }
     match services.service.refund_query(number).await {
         Ok(records) if records.is_empty() => {
             println!("订单 {number} 没有退款");
@@ -124,16 +127,6 @@ pub(super) async fn refund_query(
         }
         Err(err) => Ok(report_error(&services, &err)),
     }
-}
-
-/// Returns whether this command runs a demo gateway that another process (the cashier
-/// window) has locked. A refund made there would be recorded here but unknown to the till's
-/// gateway, whose bills would then miss it.
-fn demo_gateway_is_busy(services: &Services) -> bool {
-    services
-        .simulator
-        .as_ref()
-        .is_some_and(|simulator| !simulator.state().is_persistent())
 }
 
 fn print_refund(record: &RefundRecord) {

@@ -20,6 +20,14 @@ pub(super) struct CatalogueView {
 }
 
 impl CatalogueView {
+    /// Returns how many products are on sale, the ones with a quick key.
+    pub(super) fn on_sale_len(&self) -> usize {
+        self.products
+            .iter()
+            .filter(|product| product.enabled)
+            .count()
+    }
+
     pub(super) fn len(&self) -> usize {
         self.products.len()
     }

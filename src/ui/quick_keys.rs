@@ -47,7 +47,9 @@ impl CashierApp {
             if search.changed() {
                 self.catalogue.refilter();
             }
-            ui.label(RichText::new(product_count_text(self.lang, self.catalogue.len())).weak());
+            ui.label(
+                RichText::new(product_count_text(self.lang, self.catalogue.on_sale_len())).weak(),
+            );
         });
         ui.separator();
 

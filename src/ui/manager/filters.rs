@@ -72,11 +72,12 @@ impl ManagerState {
     pub(super) fn filters_ui(&mut self, ui: &mut Ui, lang: Lang) {
         let texts = lang.manager_texts();
         let filters = &mut self.filters;
+        let mut refresh = false;
 
         ui.horizontal(|ui| {
             let today = crate::report::report_today();
             ui.label(texts.from_label);
-            date_picker(
+            let from = date_picker(
                 ui,
                 "manager_from",
                 texts.from_label,
@@ -85,7 +86,7 @@ impl ManagerState {
                 lang,
             );
             ui.label(texts.to_label);
-            date_picker(
+            let to = date_picker(
                 ui,
                 "manager_to",
                 texts.to_label,
@@ -93,11 +94,26 @@ impl ManagerState {
                 today,
                 lang,
             );
+            // The range never runs backwards: the other end follows the date just picked, so
+            // the dates shown are the range used.
+            if from.changed() && filters.to < filters.from {
+                filters.to = filters.from;
+            }
+            if to.changed() && filters.to < filters.from {
+                filters.from = filters.to;
+            }
             if ui.button(texts.today_button).clicked() {
                 filters.from = today;
                 filters.to = today;
             }
+            if ui.button(texts.refresh_button).clicked() {
+                refresh = true;
+            }
         });
+        if refresh {
+            // Forgetting the last request makes the next frame load the range again.
+            self.sent = None;
+        }
 
         ui.horizontal(|ui| {
             ui.label(texts.state_filter_label);

@@ -214,6 +214,8 @@ impl ManagerState {
                 self.reconciling = false;
                 self.reconciliation = Some(*summary);
                 self.message = None;
+                // The table and totals should show the records the run was compared with.
+                self.sent = None;
             }
             ManagerUpdate::Failed { detail } => {
                 self.stop_waiting();
@@ -251,7 +253,10 @@ impl ManagerState {
                 "Esc",
                 Vec2::new(140.0, 32.0),
             );
-            if back.clicked() || ui.input(|input| input.key_pressed(egui::Key::Escape)) {
+            // Esc closes an open popup (the calendar) first, not the whole screen.
+            let escape = ui.input(|input| input.key_pressed(egui::Key::Escape))
+                && !egui::Popup::is_any_open(ui.ctx());
+            if back.clicked() || escape {
                 output.close = true;
             }
             // Beside the buttons, a notice does not push the screen down under the pointer.

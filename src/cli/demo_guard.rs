@@ -1,0 +1,28 @@
+//! Keeps one-shot commands off the demo gateway while the till runs it.
+//!
+//! In demo mode each command starts its own embedded gateway from the demo gateway's saved
+//! trades. While the till runs, the till holds that file, so the command's gateway would
+//! keep its changes in memory: an order charged or a refund made there would be recorded
+//! locally but unknown to the till's gateway, and a query could report an order of the till
+//! as not existing. Such commands stop before talking to the gateway.
+
+use std::process::ExitCode;
+
+use crate::app::Services;
+
+/// Returns a failure exit, after printing why, when this command runs a demo gateway that
+/// the till has locked; `None` otherwise. `zh` and `en` say what was not done.
+pub(super) fn refuse_while_till_runs(services: &Services, zh: &str, en: &str) -> Option<ExitCode> {
+    let busy = services
+        .simulator
+        .as_ref()
+        .is_some_and(|simulator| !simulator.state().is_persistent());
+    if !busy {
+        return None;
+    }
+    eprintln!("演示模式：收银台正在使用演示网关，{zh}。请在收银台操作，或先关闭收银台");
+    eprintln!(
+        "Demo mode: the running till is using the demo gateway, so {en}. Use the till, or close it first."
+    );
+    Some(ExitCode::FAILURE)
+}
