@@ -116,6 +116,10 @@ pub struct Texts {
     pub out_trade_no_label: &'static str,
     /// The button that leaves the paid screen for a new sale.
     pub new_sale_button: &'static str,
+    /// The button that prints the unprinted receipts again.
+    pub reprint_receipts_button: &'static str,
+    /// The button that stops listing the unprinted receipts.
+    pub dismiss_unprinted_button: &'static str,
     /// The sale screen's button that opens the manual check screen.
     pub manual_check_button: &'static str,
     /// Title of the manual check screen.
@@ -345,6 +349,8 @@ impl Texts {
             transaction_id_label,
             out_trade_no_label,
             new_sale_button,
+            reprint_receipts_button,
+            dismiss_unprinted_button,
             order_closed,
             order_expired,
             command_queue_full,
@@ -464,6 +470,8 @@ impl Texts {
             transaction_id_label,
             out_trade_no_label,
             new_sale_button,
+            reprint_receipts_button,
+            dismiss_unprinted_button,
             order_closed,
             order_expired,
             command_queue_full,
@@ -578,6 +586,8 @@ static ZH_CN: Texts = Texts {
     transaction_id_label: "微信支付单号",
     out_trade_no_label: "商户订单号",
     new_sale_button: "新的收款",
+    reprint_receipts_button: "补打小票",
+    dismiss_unprinted_button: "不再提示",
     manual_check_button: "转手工确认",
     manual_check_title: "转手工确认：查询订单",
     manual_check_note: "输入或选择商户订单号，向微信支付查询；只有微信支付确认已付款的订单才会记为已收款",
@@ -698,6 +708,8 @@ static EN: Texts = Texts {
     transaction_id_label: "WeChat Pay transaction ID",
     out_trade_no_label: "Merchant order number",
     new_sale_button: "New sale",
+    reprint_receipts_button: "Reprint",
+    dismiss_unprinted_button: "Dismiss",
     manual_check_button: "Manual check",
     manual_check_title: "Manual payment check",
     manual_check_note: "Type or pick a merchant order number to ask WeChat Pay. An order is recorded as paid only when WeChat Pay confirms it.",
@@ -1065,14 +1077,21 @@ pub fn auto_return_text(lang: Lang, seconds_left: u64) -> String {
     }
 }
 
-/// Formats the error for a paid order whose receipt did not print, with what to do next.
-pub fn receipt_not_printed_text(lang: Lang, out_trade_no: &str) -> String {
-    match lang {
-        Lang::ZhCn => format!(
-            "订单 {out_trade_no} 已收款，但小票没有打印。请检查打印机电源、纸张和连接，然后运行 wxpay-pos reprint {out_trade_no} 补打"
+/// Formats the warning for paid orders whose receipt did not print: how many, the oldest
+/// order number, and what to do next.
+pub fn receipts_not_printed_text(lang: Lang, count: usize, oldest: &str) -> String {
+    match (lang, count) {
+        (Lang::ZhCn, 1) => format!(
+            "订单 {oldest} 已收款，但小票没有打印。请检查打印机电源、纸张和连接，然后按“补打小票”"
         ),
-        Lang::En => format!(
-            "Order {out_trade_no} is paid, but its receipt did not print. Check the printer's power, paper and cable, then run wxpay-pos reprint {out_trade_no} to print it again."
+        (Lang::ZhCn, _) => format!(
+            "{count} 笔已收款订单的小票没有打印（最早一笔 {oldest}）。请检查打印机电源、纸张和连接，然后按“补打小票”"
+        ),
+        (Lang::En, 1) => format!(
+            "Order {oldest} is paid, but its receipt did not print. Check the printer's power, paper and cable, then press Reprint."
+        ),
+        (Lang::En, _) => format!(
+            "The receipts of {count} paid orders did not print (the oldest is {oldest}). Check the printer's power, paper and cable, then press Reprint."
         ),
     }
 }

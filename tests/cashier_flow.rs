@@ -481,11 +481,12 @@ fn receipt_print_failure_is_shown_after_payment() {
     step_until_label(&mut harness, "小票没有打印");
     assert!(
         harness
-            .query_by_label_contains(&format!("wxpay-pos reprint {out_trade_no}"))
+            .query_by_label_contains(&format!("订单 {out_trade_no} 已收款"))
             .is_some()
     );
 
-    // The payment is kept, and the warning stays on the next sale's screen.
+    // The payment is kept, and the warning stays on the next sale's screen, even after
+    // another notice.
     let order = services
         .service
         .store()
@@ -496,7 +497,37 @@ fn receipt_print_failure_is_shown_after_payment() {
     harness.get_by_label("新的收款").click();
     harness.run();
     assert_eq!(harness.state().screen_name(), "entry");
+    type_amount(&mut harness, "0");
+    harness.get_by_label("收款").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("金额必须大于零").is_some());
     assert!(harness.query_by_label_contains("小票没有打印").is_some());
+
+    // Once the printer is back, 补打小票 prints the same receipt and clears the warning.
+    let printer = VirtualPrinter::start(Behaviour::Normal {
+        status: ONLINE,
+        offline_cause: 0,
+    });
+    let settings = Settings::parse(&format!(
+        "[printer]\nkind = \"escpos\"\nconnection = \"tcp\"\naddress = \"{}\"\nauto_print = true\nstatus_check = false\n",
+        printer.address
+    ))
+    .unwrap();
+    services.service.set_printer(settings.printer);
+    harness.get_by_label("补打小票").click();
+    harness.run();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while harness.query_by_label_contains("小票没有打印").is_some() {
+        assert!(Instant::now() < deadline, "the warning never cleared");
+        std::thread::sleep(Duration::from_millis(10));
+        harness.step();
+    }
+    let job = printer.finish();
+    let commands = decode(&job);
+    let printed_order = commands.iter().any(|command| {
+        matches!(command, printer_support::Command::Line(text) if text.contains(&out_trade_no))
+    });
+    assert!(printed_order, "{commands:?}");
 }
 
 #[test]

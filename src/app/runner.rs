@@ -286,6 +286,20 @@ async fn run_command(command: Command, services: &Services, reporter: &Reporter)
             };
             reporter.send(update).await;
         }
+        Command::ReprintReceipt { out_trade_no } => {
+            let update = match service.reprint_receipt(&out_trade_no).await {
+                Ok(()) => Update::ReceiptReprinted { out_trade_no },
+                Err(err) => {
+                    let detail = error_chain(&err);
+                    tracing::warn!(%out_trade_no, error = %detail, "cannot print the receipt again");
+                    Update::ReceiptNotPrinted {
+                        out_trade_no,
+                        detail,
+                    }
+                }
+            };
+            reporter.send(update).await;
+        }
         Command::LoadCatalogue
         | Command::SaveCart(_)
         | Command::SaveProduct(_)
@@ -489,6 +503,7 @@ fn run_store_command(
         | Command::ListOpenOrders
         | Command::PrintCheckoutSlip { .. }
         | Command::PrintTestPage
+        | Command::ReprintReceipt { .. }
         | Command::Manager(_) => Vec::new(),
     }
 }

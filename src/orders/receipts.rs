@@ -122,9 +122,31 @@ pub enum SlipError {
     Pdf(#[from] crate::receipt::ReceiptError),
     #[error("the PDF task stopped unexpectedly")]
     TaskFailed(#[source] tokio::task::JoinError),
+    #[error("no printer is configured in [printer]")]
+    NoPrinter,
 }
 
 impl PaymentService {
+    /// Prints a paid order's receipt again on the current printer, identical to the first
+    /// (the model is rebuilt from the stored order, payment and receipt link).
+    pub async fn reprint_receipt(&self, out_trade_no: &str) -> Result<(), SlipError> {
+        let printer = self.printer();
+        if !printer.is_enabled() {
+            return Err(SlipError::NoPrinter);
+        }
+        let store = self.store.clone();
+        let shop = self.shop_details();
+        let key = out_trade_no.to_owned();
+        let model = tokio::task::spawn_blocking(move || {
+            crate::printer::paid_receipt_from_store(&store, &key, &shop)
+        })
+        .await
+        .map_err(SlipError::TaskFailed)??;
+        print_receipt(&printer, &model).await?;
+        tracing::info!(out_trade_no, "receipt printed again");
+        Ok(())
+    }
+
     /// Returns the shop as receipts and slips print it.
     fn shop_details(&self) -> ShopDetails {
         ShopDetails {

@@ -51,6 +51,9 @@ pub enum Command {
     /// Print the printer's test page; answered with [`Update::TestPagePrinted`] or a
     /// [`Problem::Printer`]. Paid receipts print by themselves after the payment.
     PrintTestPage,
+    /// Print a paid order's receipt again after an automatic print failed; answered with
+    /// [`Update::ReceiptReprinted`] or [`Update::ReceiptNotPrinted`].
+    ReprintReceipt { out_trade_no: String },
     /// A request from the store manager's screen; see [`ManagerCommand`].
     Manager(ManagerCommand),
 }
@@ -198,7 +201,9 @@ pub enum Update {
         /// The product name, the order's `body`.
         body: String,
     },
-    /// A paid order's receipt did not print automatically; the payment is kept.
+    /// A paid order's receipt was printed again.
+    ReceiptReprinted { out_trade_no: String },
+    /// A paid order's receipt did not print (automatically or again); the payment is kept.
     ReceiptNotPrinted {
         out_trade_no: String,
         /// The printer error and its causes.

@@ -120,14 +120,6 @@ impl CashierApp {
             Message::ProductRejected { field, detail } => {
                 (product_rejected_text(self.lang, field, detail), None, true)
             }
-            Message::ReceiptNotPrinted {
-                out_trade_no,
-                detail,
-            } => (
-                crate::i18n::receipt_not_printed_text(self.lang, out_trade_no),
-                Some(detail.clone()),
-                true,
-            ),
             Message::ScanSalePaid { body, amount } => {
                 (scan_sale_paid_text(self.lang, body, *amount), None, false)
             }
@@ -148,6 +140,42 @@ impl CashierApp {
                     ui.label(RichText::new(detail).small().weak());
                 }
             });
+    }
+}
+
+impl CashierApp {
+    /// Lists the paid orders whose receipt did not print, with buttons to print them again
+    /// or dismiss the list. Returns the button pressed.
+    pub(super) fn unprinted_receipts_ui(&self, ui: &mut Ui) -> Option<super::Action> {
+        let (first, last) = (
+            self.unprinted_receipts.first()?,
+            self.unprinted_receipts.last()?,
+        );
+        let texts = self.lang.texts();
+        let color = ui.visuals().error_fg_color;
+        let mut action = None;
+        Frame::group(ui.style())
+            .stroke((1.0, color))
+            .inner_margin(Margin::same(10))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                let text = crate::i18n::receipts_not_printed_text(
+                    self.lang,
+                    self.unprinted_receipts.len(),
+                    &first.out_trade_no,
+                );
+                ui.label(RichText::new(text).size(18.0).color(color));
+                ui.horizontal(|ui| {
+                    if ui.button(texts.reprint_receipts_button).clicked() {
+                        action = Some(super::Action::ReprintReceipts);
+                    }
+                    if ui.button(texts.dismiss_unprinted_button).clicked() {
+                        action = Some(super::Action::DismissUnprinted);
+                    }
+                    ui.label(RichText::new(&last.detail).small().weak());
+                });
+            });
+        action
     }
 }
 

@@ -48,12 +48,7 @@ impl CashierApp {
             Action::NewSale => {
                 if matches!(self.screen, Screen::Paid { .. }) {
                     self.clear_sale();
-                    // A receipt that did not print is still news on the next sale's screen.
-                    let receipt_warning = self
-                        .message
-                        .take()
-                        .filter(|message| matches!(message, Message::ReceiptNotPrinted { .. }));
-                    self.back_to_entry(receipt_warning);
+                    self.back_to_entry(None);
                 }
             }
             Action::ScanBarcode => self.scan_barcode(),
@@ -104,6 +99,17 @@ impl CashierApp {
             Action::PrintTestPage => {
                 self.send_quietly(Command::PrintTestPage);
             }
+            Action::ReprintReceipts => {
+                let orders: Vec<String> = self
+                    .unprinted_receipts
+                    .iter()
+                    .map(|receipt| receipt.out_trade_no.clone())
+                    .collect();
+                for out_trade_no in orders {
+                    self.send_quietly(Command::ReprintReceipt { out_trade_no });
+                }
+            }
+            Action::DismissUnprinted => self.unprinted_receipts.clear(),
             Action::OpenManager => {
                 if matches!(self.screen, Screen::Entry) {
                     self.message = None;

@@ -125,6 +125,16 @@ pub struct CashierApp {
     forwarded_keys: Vec<egui::Event>,
     /// Whether the customer window had keyboard focus on its last frame.
     customer_focused: bool,
+    /// Paid orders whose receipt did not print, oldest first, with the last printer error.
+    /// They stay listed under the screen until printed again or dismissed.
+    unprinted_receipts: Vec<UnprintedReceipt>,
+}
+
+/// A paid order whose receipt did not print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UnprintedReceipt {
+    out_trade_no: String,
+    detail: String,
 }
 
 /// The screen in view, with the data it shows.
@@ -208,12 +218,6 @@ enum Message {
         field: String,
         detail: String,
     },
-    /// A paid order's receipt did not print; the printer error follows. It stays when the
-    /// screen returns to a new sale, so the cashier sees it after the paid screen.
-    ReceiptNotPrinted {
-        out_trade_no: String,
-        detail: String,
-    },
     /// A product QR sale (Native mode 1) was paid: the product name and amount.
     ScanSalePaid {
         body: String,
@@ -246,6 +250,10 @@ enum Action {
     CheckOrder(String),
     OpenManager,
     CloseManager,
+    /// Print every listed unprinted receipt again.
+    ReprintReceipts,
+    /// Stop listing the unprinted receipts.
+    DismissUnprinted,
 }
 
 /// A key of the on-screen numeric keypad.
@@ -297,6 +305,7 @@ impl CashierApp {
             first_frame_drawn: false,
             forwarded_keys: Vec::new(),
             customer_focused: false,
+            unprinted_receipts: Vec::new(),
         };
         // A failed send is shown on the first frame; the sale works without a catalogue.
         app.send_quietly(bridge::Command::LoadCatalogue);
@@ -350,10 +359,14 @@ impl CashierApp {
         // sizes its code to the height left and has its buttons at the bottom, so it keeps
         // the band even when empty.
         let keep_band = matches!(self.screen, Screen::Awaiting { .. });
-        if self.message.is_some() || keep_band {
+        let mut band_action = None;
+        if self.message.is_some() || !self.unprinted_receipts.is_empty() || keep_band {
             egui::Panel::bottom("cashier_message")
                 .min_size(MESSAGE_BAND_HEIGHT)
-                .show(ui, |ui| self.message_ui(ui));
+                .show(ui, |ui| {
+                    band_action = self.unprinted_receipts_ui(ui);
+                    self.message_ui(ui);
+                });
         }
         let action = egui::CentralPanel::default()
             .show(ui, |ui| match &self.screen {
@@ -366,7 +379,7 @@ impl CashierApp {
             })
             .inner;
 
-        if let Some(action) = action {
+        if let Some(action) = action.or(band_action) {
             self.run_action(action);
         }
         if !self.first_frame_drawn {

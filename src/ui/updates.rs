@@ -65,10 +65,21 @@ impl CashierApp {
                 out_trade_no,
                 detail,
             } => {
-                self.message = Some(Message::ReceiptNotPrinted {
-                    out_trade_no,
-                    detail,
-                });
+                match self
+                    .unprinted_receipts
+                    .iter_mut()
+                    .find(|receipt| receipt.out_trade_no == out_trade_no)
+                {
+                    Some(receipt) => receipt.detail = detail,
+                    None => self.unprinted_receipts.push(super::UnprintedReceipt {
+                        out_trade_no,
+                        detail,
+                    }),
+                }
+            }
+            Update::ReceiptReprinted { out_trade_no } => {
+                self.unprinted_receipts
+                    .retain(|receipt| receipt.out_trade_no != out_trade_no);
             }
 
             Update::Closed { out_trade_no } => {
