@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 
-use super::demo_guard::refuse_while_till_runs;
+use super::demo_guard::reject_while_till_runs;
 use super::{CliCommand, EXIT_NOT_PAID};
 use crate::app::{ListenerMode, Services, configured_merchant, start_services};
 use crate::config::{AppDirs, Settings};
@@ -29,7 +29,7 @@ pub async fn run_headless(
         CliCommand::Query { out_trade_no } => {
             let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
             if let Some(refused) =
-                refuse_while_till_runs(&services, "本次没有查询", "nothing was queried")
+                reject_while_till_runs(&services, "本次没有查询", "nothing was queried")
             {
                 return Ok(refused);
             }
@@ -41,7 +41,7 @@ pub async fn run_headless(
         CliCommand::Close { out_trade_no } => {
             let services = start_services(&settings, &dirs, ListenerMode::DemoOnly).await?;
             if let Some(refused) =
-                refuse_while_till_runs(&services, "本次没有关闭订单", "no order was closed")
+                reject_while_till_runs(&services, "本次没有关闭订单", "no order was closed")
             {
                 return Ok(refused);
             }
@@ -154,7 +154,7 @@ async fn charge(
     }
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
     if let Some(refused) =
-        refuse_while_till_runs(&services, "本次没有创建订单", "no order was created")
+        reject_while_till_runs(&services, "本次没有创建订单", "no order was created")
     {
         return Ok(refused);
     }

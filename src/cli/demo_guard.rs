@@ -1,7 +1,7 @@
 //! Keeps one-shot commands off the demo gateway while the till runs it.
 //!
 //! In demo mode each command starts its own embedded gateway from the demo gateway's saved
-//! trades. While the till runs, the till holds that file, so the command's gateway would
+//! trades. While the till runs, the till has locked that file, so the command's gateway would
 //! keep its changes in memory: an order charged or a refund made there would be recorded
 //! locally but unknown to the till's gateway, and a query could report an order of the till
 //! as not existing. Such commands stop before talking to the gateway.
@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use crate::app::Services;
 
 /// Returns a failure exit, after printing why, when this command runs a demo gateway that
-/// the till has locked; `None` otherwise. `zh` and `en` say what was not done.
-pub(super) fn refuse_while_till_runs(services: &Services, zh: &str, en: &str) -> Option<ExitCode> {
+/// the till has locked; `None` otherwise. `zh` and `en` name what was not done.
+pub(super) fn reject_while_till_runs(services: &Services, zh: &str, en: &str) -> Option<ExitCode> {
     let busy = services
         .simulator
         .as_ref()

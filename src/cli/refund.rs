@@ -68,7 +68,7 @@ pub(super) async fn refund(
         }
     };
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
-    if let Some(refused) = super::demo_guard::refuse_while_till_runs(
+    if let Some(refused) = super::demo_guard::reject_while_till_runs(
         &services,
         "本次没有退款（可在管理页面 F7 退款）",
         "nothing was refunded (refund from its manager screen, F7)",
@@ -98,7 +98,7 @@ pub(super) async fn refund_query(
 ) -> anyhow::Result<ExitCode> {
     let services = start_services(settings, dirs, ListenerMode::DemoOnly).await?;
     if let Some(refused) =
-        super::demo_guard::refuse_while_till_runs(&services, "本次没有查询", "nothing was queried")
+        super::demo_guard::reject_while_till_runs(&services, "本次没有查询", "nothing was queried")
     {
         return Ok(refused);
     }
