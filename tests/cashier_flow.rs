@@ -260,11 +260,14 @@ fn manual_check_of_unknown_number_says_so() {
     } = start_demo_cashier();
     harness.get_by_label("转手工确认").click();
     harness.run();
+    assert!(harness.get_by_label("商户订单号").is_focused());
 
     type_into(&mut harness, "商户订单号", "20260101000000000000");
     harness.key_press(egui::Key::Enter);
     harness.run();
     step_until_label(&mut harness, "微信支付查不到这个订单号");
+    // The field has the keyboard again for the next number.
+    assert!(harness.get_by_label("商户订单号").is_focused());
     assert!(
         services
             .service

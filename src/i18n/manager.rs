@@ -328,6 +328,18 @@ pub fn manager_failed_text(lang: Lang, detail: &str) -> String {
 /// logs and audits; the known ones are translated for the Chinese screen, and any other
 /// reason is shown as stored.
 pub fn event_reason_text(lang: Lang, reason: &str) -> String {
+    // "refund R… of 500 fen succeeded" reads in yuan in both languages.
+    if let Some(rest) = reason.strip_prefix("refund ")
+        && let Some((out_refund_no, rest)) = rest.split_once(" of ")
+        && let Some(fen) = rest.strip_suffix(" fen succeeded")
+        && let Ok(fen) = fen.parse::<i64>()
+    {
+        let amount = crate::money::Fen(fen);
+        return match lang {
+            Lang::ZhCn => format!("退款 {out_refund_no} 成功，金额 ￥{amount}"),
+            Lang::En => format!("refund {out_refund_no} of ¥{amount} succeeded"),
+        };
+    }
     if lang == Lang::En {
         return reason.to_owned();
     }
@@ -345,19 +357,10 @@ pub fn event_reason_text(lang: Lang, reason: &str) -> String {
         "unifiedorder rejected" => Some("统一下单被拒绝"),
         _ => None,
     };
-    if let Some(text) = fixed {
-        return text.to_owned();
+    match fixed {
+        Some(text) => text.to_owned(),
+        None => reason.to_owned(),
     }
-    // "refund R… of 500 fen succeeded"
-    if let Some(rest) = reason.strip_prefix("refund ")
-        && let Some((out_refund_no, rest)) = rest.split_once(" of ")
-        && let Some(fen) = rest.strip_suffix(" fen succeeded")
-        && let Ok(fen) = fen.parse::<i64>()
-    {
-        let amount = crate::money::Fen(fen);
-        return format!("退款 {out_refund_no} 成功，金额 ￥{amount}");
-    }
-    reason.to_owned()
 }
 
 /// Returns a stored notification verdict in `lang`.

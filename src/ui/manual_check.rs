@@ -43,6 +43,11 @@ impl CashierApp {
         let typed = self.manual_check_no.trim().to_owned();
         // Enter in the field checks the order, as a barcode scanner ends its number with Enter.
         let entered = field.lost_focus() && ui.input(|input| input.key_pressed(Key::Enter));
+        // The field takes the keyboard whenever nothing else has it: when the screen opens
+        // and after Enter, so the next number can be typed or scanned at once.
+        if ui.memory(|memory| memory.focused().is_none()) {
+            field.request_focus();
+        }
         let check = Button::new(RichText::new(texts.check_payment_button).size(18.0))
             .min_size(Vec2::new(180.0, 40.0));
         let clicked = ui.add_enabled(idle && !typed.is_empty(), check).clicked();
