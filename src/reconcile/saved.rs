@@ -151,8 +151,10 @@ fn latest_run(
         let kind: String = row.get(0)?;
         let record: String = row.get(1)?;
         Ok(BillDifference {
-            kind: DifferenceKind::from_stored(&kind).ok_or_else(|| unknown_name(0, &kind))?,
-            record: RecordKind::from_stored(&record).ok_or_else(|| unknown_name(1, &record))?,
+            kind: DifferenceKind::from_stored(&kind)
+                .ok_or_else(|| crate::store::unknown_stored_name(0, "difference kind", &kind))?,
+            record: RecordKind::from_stored(&record)
+                .ok_or_else(|| crate::store::unknown_stored_name(1, "record kind", &record))?,
             out_trade_no: row.get(2)?,
             transaction_id: row.get(3)?,
             out_refund_no: row.get(4)?,
@@ -168,14 +170,6 @@ fn latest_run(
         summary.differences.push(difference?);
     }
     Ok(Some(summary))
-}
-
-fn unknown_name(column: usize, name: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unknown stored name {name:?}").into(),
-    )
 }
 
 /// Counts are far below `i64::MAX`; saturate rather than wrap if one ever is not.

@@ -170,3 +170,13 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+/// Builds the error for a text column whose value this version does not know, such as a
+/// state written by a newer version; `what` names the value (`order state`).
+pub(crate) fn unknown_stored_name(column: usize, what: &str, name: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {name:?}").into(),
+    )
+}

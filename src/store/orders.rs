@@ -208,13 +208,8 @@ pub(super) const ORDER_COLUMNS: &str = "out_trade_no, body, total_fee, state, no
 
 pub(super) fn order_from_row(row: &Row<'_>) -> rusqlite::Result<OrderRecord> {
     let state_name: String = row.get(3)?;
-    let state = OrderState::from_stored(&state_name).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            3,
-            rusqlite::types::Type::Text,
-            format!("unknown order state {state_name:?}").into(),
-        )
-    })?;
+    let state = OrderState::from_stored(&state_name)
+        .ok_or_else(|| super::unknown_stored_name(3, "order state", &state_name))?;
     Ok(OrderRecord {
         out_trade_no: row.get(0)?,
         body: row.get(1)?,

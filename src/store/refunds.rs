@@ -172,13 +172,8 @@ const REFUND_COLUMNS: &str = "out_refund_no, out_trade_no, refund_fee, total_fee
 
 fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<RefundRecord> {
     let state_name: String = row.get(6)?;
-    let state = RefundState::from_stored(&state_name).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            6,
-            rusqlite::types::Type::Text,
-            format!("unknown refund state {state_name:?}").into(),
-        )
-    })?;
+    let state = RefundState::from_stored(&state_name)
+        .ok_or_else(|| super::unknown_stored_name(6, "refund state", &state_name))?;
     Ok(RefundRecord {
         out_refund_no: row.get(0)?,
         out_trade_no: row.get(1)?,
