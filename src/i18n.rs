@@ -1037,7 +1037,7 @@ pub fn settings_rejected_text(lang: Lang, key: &str, reason: &str) -> String {
         (Lang::En, false) => {
             format!("Settings not saved: `{key}` is invalid ({reason}). Correct it and save again.")
         }
-        (Lang::ZhCn, true) => "设置没有保存，请检查配置文件所在的磁盘后重试".to_owned(),
+        (Lang::ZhCn, true) => "设置没有保存，请按下方的原因处理后重试".to_owned(),
         (Lang::En, true) => format!("Settings not saved: {reason}"),
     }
 }

@@ -235,7 +235,7 @@ fn bill_only_records_are_missing_locally() {
 }
 
 #[test]
-fn local_only_records_of_the_day_are_missing_in_bill() {
+fn local_only_records_missing_in_bill() {
     let fixture = fixture();
     add_paid(&fixture.store, "T1", 1990, "20261204093000");
     add_paid(&fixture.store, "T2", 600, "20261204235959");

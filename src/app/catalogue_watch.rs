@@ -56,22 +56,22 @@ pub(super) async fn watch_catalogue(
     }
 }
 
-/// Runs `read` on the store off the async threads; logs a failure, naming `what`, and
-/// returns `None` for it.
+/// Runs `read` on the store off the async threads. A failure is logged with `subject`, the
+/// data being read, and gives `None`.
 async fn read_store<T: Send + 'static>(
     store: &Store,
-    what: &'static str,
+    subject: &'static str,
     read: fn(&Store) -> Result<T, crate::store::StoreError>,
 ) -> Option<T> {
     let reader = store.clone();
     match tokio::task::spawn_blocking(move || read(&reader)).await {
         Ok(Ok(value)) => Some(value),
         Ok(Err(err)) => {
-            tracing::warn!(what, error = %error_chain(&err), "cannot read the catalogue");
+            tracing::warn!(subject, error = %error_chain(&err), "cannot read the catalogue");
             None
         }
         Err(err) => {
-            tracing::error!(what, error = %err, "catalogue read task failed");
+            tracing::error!(subject, error = %err, "catalogue read task failed");
             None
         }
     }

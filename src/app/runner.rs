@@ -631,13 +631,13 @@ fn save_settings(
         };
         let saved = settings.merchant.as_ref();
         // The screen does not edit the refund keys, so the file's values are kept.
-        let kept = |pick: fn(&MerchantSettings) -> Option<PathBuf>| saved.and_then(pick);
+        let saved_path = |pick: fn(&MerchantSettings) -> Option<PathBuf>| saved.and_then(pick);
         Some(MerchantSettings {
             secapi_url: saved.and_then(|m| m.secapi_url.clone()),
-            gateway_ca_pem: kept(|m| m.gateway_ca_pem.clone()),
-            cert_p12: kept(|m| m.cert_p12.clone()),
-            cert_pem: kept(|m| m.cert_pem.clone()),
-            key_pem: kept(|m| m.key_pem.clone()),
+            gateway_ca_pem: saved_path(|m| m.gateway_ca_pem.clone()),
+            cert_p12: saved_path(|m| m.cert_p12.clone()),
+            cert_pem: saved_path(|m| m.cert_pem.clone()),
+            key_pem: saved_path(|m| m.key_pem.clone()),
             refund_notify_url: saved.and_then(|m| m.refund_notify_url.clone()),
             appid: form.appid.trim().to_owned(),
             mch_id: form.mch_id.trim().to_owned(),

@@ -1,10 +1,10 @@
 //! Keeps one-shot commands off the demo gateway while the till runs it.
 //!
 //! In demo mode each command starts its own embedded gateway from the demo gateway's saved
-//! trades. While the till runs, the till has locked that file, so the command's gateway would
-//! keep its changes in memory: an order charged or a refund made there would be recorded
-//! locally but unknown to the till's gateway, and a query could report an order of the till
-//! as not existing. Such commands stop before talking to the gateway.
+//! trades. While the till runs, the till has locked that file, so the command's gateway keeps
+//! its changes in memory. An order charged or a refund made there would be recorded locally
+//! but unknown to the till's gateway, and a query could report a till order as not existing.
+//! Such commands therefore stop before they contact the gateway.
 
 use std::process::ExitCode;
 

@@ -181,8 +181,8 @@ pub enum CliCommand {
         printer: bool,
     },
     /// Download WeChat's bill of a day (Beijing time), compare it with the local payments and
-    /// refunds, and print the differences; exit 3 on differences, 4 when there is no bill, 5
-    /// while WeChat is still making it
+    /// refunds, and print the differences. Exit codes: 3 on differences, 4 when there is no
+    /// bill, 5 while WeChat is still making it
     Bill {
         /// The day, as YYYY-MM-DD
         #[arg(long, value_parser = bill::parse_date_arg)]

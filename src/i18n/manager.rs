@@ -325,8 +325,8 @@ pub fn manager_failed_text(lang: Lang, detail: &str) -> String {
 }
 
 /// Returns a stored order event reason in `lang`. The store keeps reasons in English for
-/// logs and audits; the known ones are translated for the Chinese screen, and any other
-/// reason is shown as stored.
+/// logs and audits. Known reasons are translated for the Chinese screen, and any other
+/// reason is returned as stored.
 pub fn event_reason_text(lang: Lang, reason: &str) -> String {
     // "refund R… of 500 fen succeeded" reads in yuan in both languages.
     if let Some(rest) = reason.strip_prefix("refund ")

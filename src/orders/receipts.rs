@@ -87,7 +87,8 @@ impl PaymentService {
                 Err(err) => {
                     let detail = crate::error_text::error_chain(&err);
                     tracing::error!(out_trade_no, error = %detail, "cannot print the receipt");
-                    // Sending fails only when no screen listens, as in a command-line run.
+                    // A broadcast send fails only when nothing subscribed, as in a command-line
+                    // run, and then nobody is waiting for the failure.
                     let _ = self.print_failures.send(super::ReceiptPrintFailure {
                         out_trade_no: out_trade_no.to_owned(),
                         detail,

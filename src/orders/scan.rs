@@ -223,7 +223,7 @@ impl PaymentService {
             );
         }
         if order.state == OrderState::Unknown {
-            // The poller settles it by orderquery, and closes it when the gateway holds it
+            // The poller settles it by orderquery, and closes it when the gateway reports it
             // unpaid, so its prepay_id must not reach the customer now.
             return ScanDecision::refused(
                 Some(out_trade_no),

@@ -203,7 +203,7 @@ mod tests {
     const TEST_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
     #[test]
-    fn aes_key_is_lowercase_hex_md5_of_api_key() {
+    fn aes_key_is_md5_hex_of_api_key() {
         let key = req_info_key(&ApiKey::new(TEST_KEY));
         assert_eq!(&key, b"d96eb16afdd491fa1e705096edbc2205");
     }

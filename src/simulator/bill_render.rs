@@ -373,7 +373,7 @@ mod tests {
     }
 
     #[test]
-    fn all_bill_lists_payments_then_refunds_in_both_layouts() {
+    fn all_bill_lists_payments_before_refunds() {
         let payments = [payment("T1", 1990), payment("T2", 600)];
         let refunds = [refund("R1", 500, "SUCCESS")];
         for layout in [BillLayout::Current, BillLayout::Legacy] {

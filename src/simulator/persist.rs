@@ -132,7 +132,7 @@ impl Persistence {
 }
 
 /// Saves the simulator's trades whenever they change, until it stops.
-pub(crate) async fn save_changes(state: SimulatorState) {
+pub(crate) async fn run_saver(state: SimulatorState) {
     let mut ticks = tokio::time::interval(SAVE_INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -103,7 +103,7 @@ impl SimulatorState {
             state
                 .inner
                 .runtime
-                .spawn(super::persist::save_changes(state.clone()));
+                .spawn(super::persist::run_saver(state.clone()));
         }
         Ok(state)
     }

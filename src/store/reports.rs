@@ -11,8 +11,8 @@ use rusqlite::{Row, params_from_iter, types::Value};
 use super::{OrderState, Store, StoreError};
 use crate::money::Fen;
 
-/// Most rows one listing returns. A day has a few thousand; a longer range is cut here and
-/// [`Listing::total_rows`] says how many matched.
+/// Maximum rows one listing returns. A day has a few thousand. A longer range is cut here,
+/// and [`Listing::total_rows`] gives how many matched.
 pub const MAX_LIST_ROWS: usize = 20_000;
 
 /// Milliseconds in an hour, for the per-hour buckets.

@@ -51,8 +51,8 @@ pub enum Command {
     /// Print the printer's test page; answered with [`Update::TestPagePrinted`] or a
     /// [`Problem::Printer`]. Paid receipts print by themselves after the payment.
     PrintTestPage,
-    /// Print a paid order's receipt again after an automatic print failed; answered with
-    /// [`Update::ReceiptReprinted`] or [`Update::ReceiptNotPrinted`].
+    /// Print a paid order's receipt again after an automatic print failed. The runner replies
+    /// with [`Update::ReceiptReprinted`] or [`Update::ReceiptNotPrinted`].
     ReprintReceipt { out_trade_no: String },
     /// A request from the store manager's screen; see [`ManagerCommand`].
     Manager(ManagerCommand),
@@ -251,7 +251,7 @@ pub enum Update {
     /// The configuration was not written; `key` names the setting at fault (`merchant.appid`)
     /// or is empty when the file itself failed.
     SettingsRejected { key: String, reason: String },
-    /// An answer to a [`Command::Manager`].
+    /// A reply to a [`Command::Manager`].
     Manager(ManagerUpdate),
 }
 

@@ -56,7 +56,7 @@ impl CashierApp {
     /// Collects the keys typed while the customer window has keyboard focus, for the cashier
     /// window. winit gives a borderless full-screen window (how the customer window covers
     /// its monitor) the X input focus when it opens, so without this the first keys and
-    /// barcode scans after start-up would be lost. It also asks for the focus back, which
+    /// barcode scans after start-up would be lost. It also requests the focus back, which
     /// works under a window manager.
     fn take_customer_keys(&mut self, ui: &Ui) {
         let (focused, events) = ui.input(|input| {

@@ -98,7 +98,7 @@ pub enum ExportKind {
     DayEndPdf,
 }
 
-/// An answer to a [`ManagerCommand`].
+/// A reply to a [`ManagerCommand`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManagerUpdate {
     /// The PIN was right; the manager view opens.

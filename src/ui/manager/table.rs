@@ -50,8 +50,8 @@ impl ManagerState {
             return None;
         }
 
-        // Selectable labels take the clicks for text selection, so a click on a plain cell
-        // would not reach the row; cells only select the row here.
+        // Selectable labels take clicks for text selection, so a click on a plain cell would
+        // not reach the row. Cells here only select their row.
         ui.style_mut().interaction.selectable_labels = false;
         let mut builder = TableBuilder::new(ui)
             .id_salt("manager_orders")
